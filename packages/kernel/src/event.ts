@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { AetherError, AetherErrorCode } from "./aetherError.js";
+import { describeIssues } from "./validationMessage.js";
+
+/** Longest actor id, in UTF-16 code units. */
+export const MAX_ACTOR_ID_LENGTH = 1024;
+
+// A lone surrogate has no UTF-8 encoding, so two different ids could collapse into one when stored.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const actorIdSchema = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(MAX_ACTOR_ID_LENGTH, { error: `must be at most ${MAX_ACTOR_ID_LENGTH} characters` })
+  .refine((id) => !loneSurrogate.test(id), {
+    error: "must be well-formed Unicode (it holds a lone surrogate)",
+  });
+
+const versionSchema = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be an integer" })
+  .min(1, { error: "must be >= 1" });
+
+const timestampSchema = z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time" });
+
+const metadataSchema = z.record(z.string(), z.string({ error: "values must be strings" }));
+
+/** One fact in an actor's history. */
+export interface Event<D = unknown> {
+  /** Globally unique id (UUIDv7 by default). */
+  id: string;
+  /** What happened, e.g. `AccountOpened`. */
+  eventType: string;
+  /** Any non-empty, well-formed string up to 1024 characters. */
+  actorId: string;
+  /** 1, 2, 3 … per actor, without gaps. */
+  version: number;
+  /** JSON-serialisable payload. */
+  data: D;
+  /** correlationId, causationId, commandId, traceparent … */
+  metadata?: Record<string, string>;
+  /** ISO-8601; the store sets it when absent. */
+  timestamp: string;
+}
+
+/** An event as handed to a store: the store fills in `timestamp` when it is missing. */
+export type NewEvent<D = unknown> = Omit<Event<D>, "timestamp"> & { timestamp?: string };
+
+export const newEventSchema = z.object({
+  id: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }),
+  eventType: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(256, { error: "must be at most 256 characters" }),
+  actorId: actorIdSchema,
+  version: versionSchema,
+  data: z.unknown(),
+  metadata: metadataSchema.optional(),
+  timestamp: timestampSchema.optional(),
+});
+
+export const eventSchema = newEventSchema.extend({ timestamp: timestampSchema });
+
+/** The state of an actor at a version, kept to shorten replay. */
+export interface ActorSnapshot<S = unknown> {
+  actorId: string;
+  version: number;
+  state: S;
+  timestamp: string;
+  /** The shape of `state`; a snapshot whose schemaVersion differs from the actor's is ignored. */
+  schemaVersion?: number;
+}
+
+export const actorSnapshotSchema = z.object({
+  actorId: actorIdSchema,
+  version: z.number().int().min(0, { error: "must be >= 0" }),
+  state: z.unknown(),
+  timestamp: timestampSchema,
+  schemaVersion: z.number().int().optional(),
+});
+
+/** Validates an incoming event, throwing an `INVALID_EVENT` error that names each bad field. */
+export function parseNewEvent(input: unknown): NewEvent {
+  const result = newEventSchema.safeParse(input);
+  if (result.success) return result.data as NewEvent;
+  throw new AetherError(AetherErrorCode.InvalidEvent, `Invalid event: ${describeIssues(result.error)}`, {
+    cause: result.error,
+  });
+}
+
+/** Validates a snapshot, throwing an `INVALID_EVENT` error that names each bad field. */
+export function parseActorSnapshot(input: unknown): ActorSnapshot {
+  const result = actorSnapshotSchema.safeParse(input);
+  if (result.success) return result.data as ActorSnapshot;
+  throw new AetherError(
+    AetherErrorCode.InvalidEvent,
+    `Invalid snapshot: ${describeIssues(result.error)}`,
+    { cause: result.error },
+  );
+}
+
+/** Validates an actor id, throwing an `INVALID_ARGUMENT` error that says what is wrong. */
+export function parseActorId(input: unknown): string {
+  const result = actorIdSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new AetherError(
+    AetherErrorCode.InvalidArgument,
+    `Invalid actorId: ${describeIssues(result.error)}`,
+    { cause: result.error },
+  );
+}

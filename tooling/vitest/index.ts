@@ -1,0 +1,37 @@
+import { defineConfig } from "vitest/config";
+
+const natsGlobalSetup = new URL("../test-support/src/natsGlobalSetup.ts", import.meta.url).pathname;
+
+/**
+ * Two projects per package: `unit` (`test/**\/*.test.ts`) and `int` (`test/**\/*.int.test.ts`), the
+ * latter with one real nats-server started for the run and its URL provided as `natsUrl`.
+ */
+export function aetherVitestConfig() {
+  return defineConfig({
+    resolve: { conditions: ["@aether/source"] },
+    ssr: { resolve: { conditions: ["@aether/source"] } },
+    test: {
+      passWithNoTests: true,
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: "unit",
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/**/*.int.test.ts"],
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: "int",
+            include: ["test/**/*.int.test.ts"],
+            globalSetup: [natsGlobalSetup],
+            testTimeout: 30_000,
+            hookTimeout: 60_000,
+          },
+        },
+      ],
+    },
+  });
+}
