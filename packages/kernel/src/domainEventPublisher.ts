@@ -23,7 +23,9 @@ export class DomainEventRecorder implements DomainEventPublisher {
   }
 
   ofType<T extends DomainEvent["type"]>(type: T): Extract<DomainEvent, { type: T }>[] {
-    return this.events.filter((event): event is Extract<DomainEvent, { type: T }> => event.type === type);
+    return this.events.filter(
+      (event): event is Extract<DomainEvent, { type: T }> => event.type === type,
+    );
   }
 
   clear(): void {
@@ -35,7 +37,10 @@ export class DomainEventRecorder implements DomainEventPublisher {
  * Wraps a publisher so that a faulty one is logged instead of failing the operation that already
  * succeeded (an append must not look failed because a listener threw).
  */
-export function guardPublisher(publisher: DomainEventPublisher, logger: Logger): DomainEventPublisher {
+export function guardPublisher(
+  publisher: DomainEventPublisher,
+  logger: Logger,
+): DomainEventPublisher {
   return {
     publishDomainEvent(event) {
       try {

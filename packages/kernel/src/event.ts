@@ -83,9 +83,13 @@ export const actorSnapshotSchema = z.object({
 export function parseNewEvent(input: unknown): NewEvent {
   const result = newEventSchema.safeParse(input);
   if (result.success) return result.data as NewEvent;
-  throw new AetherError(AetherErrorCode.InvalidEvent, `Invalid event: ${describeIssues(result.error)}`, {
-    cause: result.error,
-  });
+  throw new AetherError(
+    AetherErrorCode.InvalidEvent,
+    `Invalid event: ${describeIssues(result.error)}`,
+    {
+      cause: result.error,
+    },
+  );
 }
 
 /** Validates a snapshot, throwing an `INVALID_EVENT` error that names each bad field. */

@@ -15,7 +15,8 @@ export interface LoggerFactoryOptions {
 }
 
 function levelFromEnvironment(): string {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
   return env?.["LOG_LEVEL"] ?? "silent";
 }
 

@@ -1,4 +1,9 @@
-export { MAX_NAMESPACE_LENGTH, isValidNamespace, namespaceSchema, parseNamespace } from "./namespace.js";
+export {
+  MAX_NAMESPACE_LENGTH,
+  isValidNamespace,
+  namespaceSchema,
+  parseNamespace,
+} from "./namespace.js";
 export {
   compileNamespacePattern,
   isWildcardPattern,

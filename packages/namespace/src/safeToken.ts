@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 
 const plain = /^[A-Za-z0-9-]*$/;
-const hex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).toUpperCase().padStart(2, "0"));
+const hex = Array.from({ length: 256 }, (_, byte) =>
+  byte.toString(16).toUpperCase().padStart(2, "0"),
+);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const HASHED_PREFIX = "_H";

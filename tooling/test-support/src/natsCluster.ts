@@ -59,7 +59,9 @@ export class NatsCluster {
 
   async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     await Promise.all(
-      this.servers.filter((server) => server.running).map((server) => server.waitUntilReady(timeoutMs)),
+      this.servers
+        .filter((server) => server.running)
+        .map((server) => server.waitUntilReady(timeoutMs)),
     );
   }
 

@@ -142,7 +142,9 @@ export class NatsServer {
     const clientUrl = ports.nats?.[0];
     const monitorUrl = ports.monitoring?.[0];
     if (clientUrl === undefined || monitorUrl === undefined) {
-      throw new Error(`nats-server ports file has no client or monitoring url: ${JSON.stringify(ports)}`);
+      throw new Error(
+        `nats-server ports file has no client or monitoring url: ${JSON.stringify(ports)}`,
+      );
     }
     this.#port = Number(new URL(clientUrl).port);
     this.#monitorUrl = monitorUrl;
@@ -174,7 +176,8 @@ export class NatsServer {
   async waitUntilReady(timeoutMs = 30_000): Promise<void> {
     await waitFor(
       async () => {
-        if (this.#child === undefined) throw new Error(`nats-server is not running\n${this.logTail()}`);
+        if (this.#child === undefined)
+          throw new Error(`nats-server is not running\n${this.logTail()}`);
         const response = await fetch(`${this.#monitorUrl}/healthz`);
         return response.ok;
       },

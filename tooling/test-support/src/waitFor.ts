@@ -26,7 +26,9 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`waitFor: ${description} not met within ${timeoutMs} ms`, { cause: lastError });
+      throw new Error(`waitFor: ${description} not met within ${timeoutMs} ms`, {
+        cause: lastError,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -1,3 +1,5 @@
+// @ts-check
+// Plain JavaScript: vitest loads config files through Node, which cannot import .ts from node_modules.
 import { defineConfig } from "vitest/config";
 
 const natsGlobalSetup = new URL("../test-support/src/natsGlobalSetup.ts", import.meta.url).pathname;

@@ -1,0 +1,124 @@
+import {
+  defaultLogger,
+  guardPublisher,
+  isoNow,
+  parseActorId,
+  silentDomainEventPublisher,
+  systemClock,
+  type Clock,
+  type DomainEventPublisher,
+  type Event,
+  type Logger,
+  type NewEvent,
+} from "@aether/kernel";
+import { parseNamespace } from "@aether/namespace";
+import { VersionConflictError } from "@aether/occ";
+import type { EventStore, ReadEventsOptions, ReplayResult } from "./eventStore.js";
+import { frozenJsonCopy } from "./internal/frozenJsonCopy.js";
+import { checkFromVersion, prepareAppend } from "./internal/prepareAppend.js";
+
+export interface InMemoryEventStoreOptions {
+  /** The tenant or bounded context this store holds. @default "default" */
+  namespace?: string;
+  /** Receives `EventStored` and `VersionConflict`. @default silentDomainEventPublisher */
+  publisher?: DomainEventPublisher;
+  /** Fills in missing timestamps. @default systemClock */
+  clock?: Clock;
+  logger?: Logger;
+}
+
+const noEvents: readonly Event[] = Object.freeze([]);
+
+/**
+ * An EventStore in process memory: for tests, demos and single-process apps. One instance holds
+ * one namespace. Stored events are deep-frozen copies, so neither the caller's object nor a
+ * returned event can change what is stored.
+ */
+export class InMemoryEventStore implements EventStore {
+  readonly namespace: string;
+  readonly #streams = new Map<string, Event[]>();
+  readonly #publisher: DomainEventPublisher;
+  readonly #clock: Clock;
+
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    this.namespace = parseNamespace(options.namespace ?? "default");
+    this.#clock = options.clock ?? systemClock;
+    const logger = (options.logger ?? defaultLogger()).child({
+      component: "InMemoryEventStore",
+      namespace: this.namespace,
+    });
+    this.#publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, logger);
+  }
+
+  async saveEvent(event: NewEvent): Promise<void> {
+    this.#append([event]);
+  }
+
+  async saveEvents(events: NewEvent[]): Promise<void> {
+    this.#append(events);
+  }
+
+  // Synchronous from validation to commit: no other append can interleave, which makes the
+  // version check and the write one atomic step.
+  #append(input: readonly NewEvent[]): void {
+    const { actorId, firstVersion, events } = prepareAppend(input, this.#clock);
+    const stream = this.#streams.get(actorId);
+    const currentVersion = stream?.length ?? 0;
+    if (firstVersion !== currentVersion + 1) {
+      this.#publisher.publishDomainEvent({
+        type: "VersionConflict",
+        at: isoNow(this.#clock),
+        namespace: this.namespace,
+        actorId,
+        attemptedVersion: firstVersion,
+        currentVersion,
+      });
+      throw new VersionConflictError({ actorId, attemptedVersion: firstVersion, currentVersion });
+    }
+    const frozen = events.map((event, index) => frozenJsonCopy(event, `events[${index}]`) as Event);
+    if (stream === undefined) this.#streams.set(actorId, frozen);
+    else stream.push(...frozen);
+    const at = isoNow(this.#clock);
+    for (const event of frozen) {
+      this.#publisher.publishDomainEvent({
+        type: "EventStored",
+        at,
+        namespace: this.namespace,
+        actorId,
+        eventId: event.id,
+        eventType: event.eventType,
+        version: event.version,
+      });
+    }
+  }
+
+  async getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
+    return this.#read(actorId, fromVersion);
+  }
+
+  async getEventsWithErrors(actorId: string, fromVersion?: number): Promise<ReplayResult> {
+    // Only validated events ever get in, so there is nothing undecodable to report.
+    return { events: this.#read(actorId, fromVersion), errors: [] };
+  }
+
+  async *readEvents(actorId: string, options: ReadEventsOptions = {}): AsyncIterable<Event> {
+    yield* this.#read(actorId, options.fromVersion);
+  }
+
+  async getLatestVersion(actorId: string): Promise<number> {
+    return this.#streams.get(parseActorId(actorId))?.length ?? 0;
+  }
+
+  #read(actorId: string, fromVersion: number | undefined): Event[] {
+    const from = checkFromVersion(fromVersion);
+    const stream = this.#streams.get(parseActorId(actorId)) ?? noEvents;
+    return stream.slice(from - 1);
+  }
+}
+
+/** Factory beside the class, for composition-style code. */
+export function createInMemoryEventStore(
+  options: InMemoryEventStoreOptions = {},
+): InMemoryEventStore {
+  return new InMemoryEventStore(options);
+}
