@@ -75,7 +75,7 @@ export class InMemoryEventStore implements EventStore {
       });
       throw new VersionConflictError({ actorId, attemptedVersion: firstVersion, currentVersion });
     }
-    const frozen = events.map((event, index) => frozenJsonCopy(event, `events[${index}]`) as Event);
+    const frozen = events.map((event, index) => freezeEvent(event, index));
     if (stream === undefined) this.#streams.set(actorId, frozen);
     else stream.push(...frozen);
     const at = isoNow(this.#clock);
@@ -114,6 +114,14 @@ export class InMemoryEventStore implements EventStore {
     const stream = this.#streams.get(parseActorId(actorId)) ?? noEvents;
     return stream.slice(from - 1);
   }
+}
+
+// The envelope and metadata are fresh objects from validation; only `data` can still be shared
+// with the caller, so it alone is copied.
+function freezeEvent(event: Event, index: number): Event {
+  event.data = frozenJsonCopy(event.data, `events[${index}].data`);
+  if (event.metadata !== undefined) Object.freeze(event.metadata);
+  return Object.freeze(event);
 }
 
 /** Factory beside the class, for composition-style code. */

@@ -1,5 +1,8 @@
 export { InMemoryEventStore, createInMemoryEventStore } from "./inMemoryEventStore.js";
 export { InMemorySnapshotStore, createInMemorySnapshotStore } from "./inMemorySnapshotStore.js";
+export { defineActor } from "./actor.js";
+export { ActorRepository } from "./actorRepository.js";
+export { DEFAULT_SNAPSHOT_INTERVAL, neverSnapshot, snapshotEvery } from "./snapshotPolicy.js";
 
 export type {
   EventStore,
@@ -8,5 +11,13 @@ export type {
   ReplayResult,
   SnapshotStore,
 } from "./eventStore.js";
+export type { Actor, EventDraft, StoredEvent } from "./actor.js";
+export type {
+  ActorRepositoryOptions,
+  HandleOptions,
+  HandleResult,
+  LoadedActor,
+} from "./actorRepository.js";
+export type { SnapshotPolicy } from "./snapshotPolicy.js";
 export type { InMemoryEventStoreOptions } from "./inMemoryEventStore.js";
 export type { InMemorySnapshotStoreOptions } from "./inMemorySnapshotStore.js";

@@ -28,7 +28,16 @@ export class ManualClock implements Clock {
   }
 }
 
+let lastMs = Number.NaN;
+let lastIso = "";
+
 /** ISO-8601 form of the clock's current time. */
 export function isoNow(clock: Clock): string {
-  return new Date(clock.now()).toISOString();
+  // Hot paths stamp many events within one millisecond; formatting a Date is the slow part.
+  const ms = clock.now();
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }

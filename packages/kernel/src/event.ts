@@ -79,8 +79,45 @@ export const actorSnapshotSchema = z.object({
   schemaVersion: z.number().int().optional(),
 });
 
+function isStringRecord(value: unknown): value is Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  for (const key in value) {
+    if (typeof (value as Record<string, unknown>)[key] !== "string") return false;
+  }
+  return true;
+}
+
+/**
+ * The common case of `newEventSchema` checked by hand, because stores run it on every append:
+ * returns the same fresh object zod would, or undefined to let zod find and word the problem.
+ * `parseNewEvent`'s tests check both paths agree.
+ */
+function parseWellFormedNewEvent(input: unknown): NewEvent | undefined {
+  if (typeof input !== "object" || input === null) return undefined;
+  const { id, eventType, actorId, version, data, metadata, timestamp } = input as Record<
+    string,
+    unknown
+  >;
+  if (typeof id !== "string" || id.length === 0) return undefined;
+  if (typeof eventType !== "string" || eventType.length === 0 || eventType.length > 256)
+    return undefined;
+  if (typeof actorId !== "string" || actorId.length === 0 || actorId.length > MAX_ACTOR_ID_LENGTH) {
+    return undefined;
+  }
+  if (loneSurrogate.test(actorId)) return undefined;
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) return undefined;
+  if (metadata !== undefined && !isStringRecord(metadata)) return undefined;
+  if (timestamp !== undefined && !timestampSchema.safeParse(timestamp).success) return undefined;
+  const event: NewEvent = { id, eventType, actorId, version, data };
+  if (metadata !== undefined) event.metadata = { ...metadata };
+  if (timestamp !== undefined) event.timestamp = timestamp as string;
+  return event;
+}
+
 /** Validates an incoming event, throwing an `INVALID_EVENT` error that names each bad field. */
 export function parseNewEvent(input: unknown): NewEvent {
+  const fast = parseWellFormedNewEvent(input);
+  if (fast !== undefined) return fast;
   const result = newEventSchema.safeParse(input);
   if (result.success) return result.data as NewEvent;
   throw new AetherError(

@@ -10,9 +10,16 @@ const hex = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
  * Uses the global Web Crypto, present in Node 20 and browsers.
  */
 export function uuidv7Generator(clock: Clock = systemClock): IdGenerator {
+  // One crypto call per 256 ids: asking for 16 bytes at a time costs more than the rest of the id.
+  const pool = new Uint8Array(16 * 256);
+  let offset = pool.length;
   return () => {
-    const bytes = new Uint8Array(16);
-    globalThis.crypto.getRandomValues(bytes);
+    if (offset === pool.length) {
+      globalThis.crypto.getRandomValues(pool);
+      offset = 0;
+    }
+    const bytes = pool.subarray(offset, offset + 16);
+    offset += 16;
     let ms = clock.now();
     for (let i = 5; i >= 0; i--) {
       bytes[i] = ms % 256;

@@ -1,5 +1,8 @@
 import { AetherError, AetherErrorCode } from "@aether/kernel";
 
+// Deeper than any sane payload; reaching it almost always means a circular reference.
+const MAX_DEPTH = 256;
+
 function fail(path: string, what: string): never {
   throw new AetherError(
     AetherErrorCode.InvalidEvent,
@@ -8,17 +11,17 @@ function fail(path: string, what: string): never {
   );
 }
 
+function skipped(value: unknown): boolean {
+  return value === undefined || typeof value === "function" || typeof value === "symbol";
+}
+
 /**
  * A deep, frozen copy of a JSON value, shaped exactly as `JSON.parse(JSON.stringify(value))` would
  * be (toJSON honoured, undefined properties dropped), so the in-memory store returns what a
- * serialising store would. Values JSON cannot carry faithfully (NaN, Infinity, functions, symbols,
- * bigints, cycles) are refused with the path to them, instead of being silently changed.
+ * serialising store would. Values JSON cannot carry faithfully (NaN, Infinity, bigints, cycles)
+ * are refused with the path to them instead of being silently changed.
  */
-export function frozenJsonCopy(
-  value: unknown,
-  path: string,
-  seen: Set<object> = new Set(),
-): unknown {
+export function frozenJsonCopy(value: unknown, path: string, depth = 0): unknown {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -33,26 +36,23 @@ export function frozenJsonCopy(
       return fail(path, `a ${typeof value}`);
   }
   if (value === null) return null;
+  if (depth >= MAX_DEPTH)
+    fail(path, `nested deeper than ${MAX_DEPTH} levels (a circular reference?)`);
   const object = value as { toJSON?: () => unknown };
-  if (typeof object.toJSON === "function") return frozenJsonCopy(object.toJSON(), path, seen);
-  if (seen.has(object)) fail(path, "a circular reference");
-  seen.add(object);
-  let copy: unknown;
+  if (typeof object.toJSON === "function") return frozenJsonCopy(object.toJSON(), path, depth + 1);
   if (Array.isArray(object)) {
-    copy = object.map((item: unknown, index) =>
-      item === undefined || typeof item === "function" || typeof item === "symbol"
-        ? null
-        : frozenJsonCopy(item, `${path}[${index}]`, seen),
-    );
-  } else {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(object)) {
-      const item = (object as Record<string, unknown>)[key];
-      if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
-      out[key] = frozenJsonCopy(item, `${path}.${key}`, seen);
+    const copy = new Array<unknown>(object.length);
+    for (let i = 0; i < object.length; i++) {
+      const item: unknown = object[i];
+      copy[i] = skipped(item) ? null : frozenJsonCopy(item, `${path}[${i}]`, depth + 1);
     }
-    copy = out;
+    return Object.freeze(copy);
   }
-  seen.delete(object);
+  const copy: Record<string, unknown> = {};
+  for (const key in object) {
+    if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const item = (object as Record<string, unknown>)[key];
+    if (!skipped(item)) copy[key] = frozenJsonCopy(item, `${path}.${key}`, depth + 1);
+  }
   return Object.freeze(copy);
 }

@@ -31,7 +31,8 @@ export function prepareAppend(events: readonly NewEvent[], clock: Clock): Prepar
   }
   const now = isoNow(clock);
   const prepared: Event[] = [];
-  for (const [index, input] of events.entries()) {
+  for (let index = 0; index < events.length; index++) {
+    const input = events[index];
     let event: NewEvent;
     try {
       event = parseNewEvent(input);
@@ -56,7 +57,9 @@ export function prepareAppend(events: readonly NewEvent[], clock: Clock): Prepar
         `saveEvents: versions must be consecutive; events[${index}].version is ${event.version}, expected ${first.version + index}`,
       );
     }
-    prepared.push({ ...event, timestamp: event.timestamp ?? now } as Event);
+    // parseNewEvent returned a fresh object, so filling it in cannot touch the caller's.
+    event.timestamp ??= now;
+    prepared.push(event as Event);
   }
   const head = prepared[0]!;
   return { actorId: head.actorId, firstVersion: head.version, events: prepared };

@@ -1,0 +1,216 @@
+import { Writable } from "node:stream";
+import {
+  ActorRepository,
+  InMemoryEventStore,
+  InMemorySnapshotStore,
+  snapshotEvery,
+  type EventStore,
+  type ReadEventsOptions,
+} from "@aether/event-sourcing";
+import {
+  DomainEventRecorder,
+  createLogger,
+  sequentialIdGenerator,
+  type Event,
+} from "@aether/kernel";
+import { VersionConflictError, retryOnConflict } from "@aether/occ";
+import { describe, expect, it } from "vitest";
+import { counter } from "./fixtures/counter.js";
+
+/** The real in-memory store, recording where each replay started. */
+class RecordingEventStore extends InMemoryEventStore {
+  readonly replayStarts: number[] = [];
+
+  override readEvents(actorId: string, options: ReadEventsOptions = {}): AsyncIterable<Event> {
+    this.replayStarts.push(options.fromVersion ?? 1);
+    return super.readEvents(actorId, options);
+  }
+}
+
+function capturedLogger() {
+  const lines: { msg: string; level: number }[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as { msg: string; level: number });
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: "info", destination }) };
+}
+
+function setup(options: { snapshotEvery?: number; schemaVersion?: number } = {}) {
+  const publisher = new DomainEventRecorder();
+  const eventStore = new RecordingEventStore({ namespace: "bank", publisher });
+  const snapshotStore = new InMemorySnapshotStore({ namespace: "bank", publisher });
+  const { lines, logger } = capturedLogger();
+  const repository = (schemaVersion = options.schemaVersion ?? 1) =>
+    new ActorRepository({
+      actor: { ...counter, schemaVersion },
+      eventStore: eventStore as EventStore,
+      snapshotStore,
+      snapshotPolicy: snapshotEvery(options.snapshotEvery ?? 100),
+      ids: sequentialIdGenerator("evt"),
+      logger,
+    });
+  return { publisher, eventStore, snapshotStore, lines, repository };
+}
+
+describe("event-sourcing ActorRepository", () => {
+  it("appends decided events with consecutive versions, ids and metadata, and returns the new state", async () => {
+    const { eventStore, repository } = setup();
+    const repo = repository();
+    const first = await repo.handle(
+      "c-1",
+      { type: "add", amount: 5 },
+      { metadata: { commandId: "cmd-1" } },
+    );
+    expect(first).toMatchObject({ actorId: "c-1", version: 1, state: { total: 5, applied: 1 } });
+    const second = await repo.handle("c-1", { type: "addTwice", amount: 2 });
+    expect(second.version).toBe(3);
+    expect(second.events.map((e) => [e.id, e.version, e.eventType])).toEqual([
+      ["evt-2", 2, "Added"],
+      ["evt-3", 3, "Added"],
+    ]);
+    const stored = await eventStore.getEvents("c-1");
+    expect(stored.map((e) => e.version)).toEqual([1, 2, 3]);
+    expect(stored[0]?.metadata).toEqual({ commandId: "cmd-1" });
+    expect(await repo.load("c-1")).toEqual({
+      actorId: "c-1",
+      version: 3,
+      state: { total: 9, applied: 3 },
+    });
+  });
+
+  it("stores nothing when decide throws or decides nothing", async () => {
+    const { eventStore, repository } = setup();
+    const repo = repository();
+    await expect(repo.handle("c-1", { type: "add", amount: -1 })).rejects.toThrow(/below zero/);
+    const noop = await repo.handle("c-1", { type: "noop" });
+    expect(noop).toMatchObject({ version: 0, events: [] });
+    expect(await eventStore.getLatestVersion("c-1")).toBe(0);
+  });
+
+  it("refuses a command whose expectedVersion is stale", async () => {
+    const { eventStore, repository } = setup();
+    const repo = repository();
+    await repo.handle("c-1", { type: "add", amount: 1 });
+    const error = await repo
+      .handle("c-1", { type: "add", amount: 1 }, { expectedVersion: 0 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VersionConflictError);
+    expect(error).toMatchObject({ currentVersion: 1 });
+    expect(await eventStore.getLatestVersion("c-1")).toBe(1);
+  });
+
+  it("fails the slower of two concurrent commands fast, and retryOnConflict makes both land", async () => {
+    const { eventStore, repository } = setup();
+    const repo = repository();
+    const racing = await Promise.allSettled([
+      repo.handle("c-1", { type: "add", amount: 1 }),
+      repo.handle("c-1", { type: "add", amount: 1 }),
+    ]);
+    expect(racing.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(
+      (racing.find((r) => r.status === "rejected") as PromiseRejectedResult).reason,
+    ).toBeInstanceOf(VersionConflictError);
+    const retried = await Promise.all(
+      [1, 2, 3].map(() =>
+        retryOnConflict(() => repo.handle("c-1", { type: "add", amount: 10 }), { maxAttempts: 10 }),
+      ),
+    );
+    expect(retried.map((r) => r.version).sort()).toEqual([2, 3, 4]);
+    expect((await repo.load("c-1")).state.total).toBe(31);
+    expect(await eventStore.getLatestVersion("c-1")).toBe(4);
+  });
+
+  it("snapshots when an append crosses the policy's interval and loads from the snapshot", async () => {
+    const { publisher, eventStore, snapshotStore, repository } = setup({ snapshotEvery: 3 });
+    const repo = repository();
+    for (let i = 0; i < 4; i++) await repo.handle("c-1", { type: "add", amount: 1 });
+    await repo.handle("c-1", { type: "addTwice", amount: 1 });
+    expect(publisher.ofType("SnapshotCreated").map((e) => e.version)).toEqual([3, 6]);
+    expect(await snapshotStore.getLatestSnapshot("c-1")).toMatchObject({
+      version: 6,
+      state: { total: 6, applied: 6 },
+      schemaVersion: 1,
+    });
+    await repo.handle("c-1", { type: "add", amount: 1 });
+    eventStore.replayStarts.length = 0;
+    expect(await repo.load("c-1")).toMatchObject({ version: 7, state: { total: 7, applied: 7 } });
+    expect(eventStore.replayStarts).toEqual([7]);
+  });
+
+  it("ignores and rebuilds a snapshot whose schemaVersion differs, saying why", async () => {
+    const { eventStore, snapshotStore, lines, repository } = setup({ snapshotEvery: 2 });
+    for (let i = 0; i < 3; i++) await repository(1).handle("c-1", { type: "add", amount: 2 });
+    eventStore.replayStarts.length = 0;
+    const loaded = await repository(2).load("c-1");
+    expect(loaded).toMatchObject({ version: 3, state: { total: 6, applied: 3 } });
+    expect(eventStore.replayStarts).toEqual([1]);
+    expect(lines.some((line) => /schemaVersion differs/.test(line.msg))).toBe(true);
+    expect(await snapshotStore.getLatestSnapshot("c-1")).toMatchObject({
+      version: 3,
+      schemaVersion: 2,
+    });
+  });
+
+  it("ignores and rebuilds a snapshot that is beyond the latest stored version", async () => {
+    const { snapshotStore, lines, repository } = setup();
+    const repo = repository();
+    await repo.handle("c-1", { type: "add", amount: 4 });
+    await snapshotStore.saveSnapshot({
+      actorId: "c-1",
+      version: 50,
+      state: { total: 999, applied: 50 },
+      timestamp: new Date().toISOString(),
+      schemaVersion: 1,
+    });
+    expect(await repo.load("c-1")).toMatchObject({ version: 1, state: { total: 4, applied: 1 } });
+    expect(lines.some((line) => /beyond the latest stored version/.test(line.msg))).toBe(true);
+    expect(await snapshotStore.getLatestSnapshot("c-1")).toMatchObject({
+      version: 1,
+      state: { total: 4 },
+    });
+  });
+
+  it("keeps the append when the snapshot cannot be saved, and logs it", async () => {
+    const eventStore = new InMemoryEventStore();
+    const { lines, logger } = capturedLogger();
+    const repo = new ActorRepository({
+      actor: {
+        initialState: () => ({ seen: 0, notJson: Number.NaN }),
+        evolve: (state) => ({ ...state, seen: state.seen + 1 }),
+        decide: () => ({ eventType: "Seen", data: {} }),
+      },
+      eventStore,
+      snapshotStore: new InMemorySnapshotStore(),
+      snapshotPolicy: snapshotEvery(1),
+      logger,
+    });
+    const result = await repo.handle("a", {});
+    expect(result.version).toBe(1);
+    expect(await eventStore.getLatestVersion("a")).toBe(1);
+    expect(lines.some((line) => line.msg === "snapshot not saved")).toBe(true);
+  });
+
+  it("rejects an invalid actor id before touching the store", async () => {
+    const { repository } = setup();
+    await expect(repository().handle("", { type: "add", amount: 1 })).rejects.toThrow(/actorId/);
+  });
+});
+
+describe("event-sourcing snapshotEvery", () => {
+  it("fires exactly when a multiple is crossed", () => {
+    const policy = snapshotEvery(10);
+    const check = (previousVersion: number, version: number) =>
+      policy.shouldSnapshot({ actorId: "a", previousVersion, version });
+    expect([check(0, 9), check(9, 10), check(10, 11), check(8, 12), check(19, 30)]).toEqual([
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
+    expect(() => snapshotEvery(0)).toThrow(/n must be an integer >= 1/);
+  });
+});
