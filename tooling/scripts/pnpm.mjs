@@ -2,7 +2,7 @@
 // Lets `npm test`, `npm run demo` and `npm run bench` work on a machine that has only Node.js and
 // npm: it uses the pnpm pinned in package.json (fetching it through npx when it is not installed),
 // installs the workspace when node_modules is missing or older than the lock file, then runs
-// `pnpm exec <args>`.
+// `pnpm <args>`.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -26,10 +26,11 @@ function pnpm() {
 const [command, ...prefix] = pnpm();
 const marker = `${root}/node_modules/.modules.yaml`;
 const lock = `${root}/pnpm-lock.yaml`;
-const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+const stale =
+  !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
   console.log(`aether: installing the workspace with ${packageManager} …`);
   const status = run(command, [...prefix, "install", "--frozen-lockfile"]);
   if (status !== 0) process.exit(status);
 }
-process.exit(run(command, [...prefix, "exec", ...process.argv.slice(2)]));
+process.exit(run(command, [...prefix, ...process.argv.slice(2)]));
