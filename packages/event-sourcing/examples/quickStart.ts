@@ -1,11 +1,18 @@
-import { ActorRepository, InMemoryEventStore, InMemorySnapshotStore, defineActor } from "@aether/event-sourcing";
+import {
+  ActorRepository,
+  InMemoryEventStore,
+  InMemorySnapshotStore,
+  defineActor,
+} from "@aether/event-sourcing";
 import { retryOnConflict } from "@aether/occ";
 
 const cart = defineActor({
   name: "Cart",
   initialState: () => ({ items: [] as string[] }),
   decide: (command: { add: string }, state) =>
-    state.items.includes(command.add) ? [] : { eventType: "ItemAdded" as const, data: { sku: command.add } },
+    state.items.includes(command.add)
+      ? []
+      : { eventType: "ItemAdded" as const, data: { sku: command.add } },
   evolve: (state, event) => ({ items: [...state.items, event.data.sku] }),
 });
 
