@@ -33,6 +33,9 @@ export function findTokenProblem(value: string, wildcards: boolean): string | un
       index += token.length + 1;
       continue;
     }
+    if (wildcards && token === ">") {
+      return `has '>' at index ${index} before the last token; '>' must be the whole last token`;
+    }
     for (const char of token) {
       if (tokenCharacter.test(char)) {
         index += char.length;

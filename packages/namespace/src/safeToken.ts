@@ -7,6 +7,9 @@ const hex = Array.from({ length: 256 }, (_, byte) =>
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const HASHED_PREFIX = "_H";
+// `_H` and 64 hex digits of SHA-256.
+const HASHED_LENGTH = HASHED_PREFIX.length + 64;
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Encodes any string as one token of `[A-Za-z0-9_-]`, safe in NATS subjects, stream names, KV
@@ -17,7 +20,18 @@ const HASHED_PREFIX = "_H";
  * and rely on SHA-256 being collision-free, so readers must check the original value kept beside it.
  */
 export function encodeSafeToken(value: string, maxLength: number): string {
+  if (!(Number.isInteger(maxLength) && maxLength >= HASHED_LENGTH)) {
+    throw new RangeError(
+      `encodeSafeToken: maxLength must be an integer >= ${HASHED_LENGTH} (the hashed form's length), got ${maxLength}`,
+    );
+  }
   if (plain.test(value) && value.length <= maxLength && value.length > 0) return value;
+  // TextEncoder turns every lone surrogate into U+FFFD, so two such values would share a token.
+  if (loneSurrogate.test(value)) {
+    throw new RangeError(
+      "encodeSafeToken: the value must be well-formed Unicode (it holds a lone surrogate)",
+    );
+  }
   let out = "";
   for (const byte of encoder.encode(value)) {
     const isPlain =
