@@ -54,7 +54,9 @@ export const newEventSchema = z.object({
     .max(256, { error: "must be at most 256 characters" }),
   actorId: actorIdSchema,
   version: versionSchema,
-  data: z.unknown(),
+  data: z.custom<unknown>((value) => value !== undefined, {
+    error: "is required (any JSON value, e.g. {})",
+  }),
   metadata: metadataSchema.optional(),
   timestamp: timestampSchema.optional(),
 });
@@ -105,7 +107,9 @@ function parseWellFormedNewEvent(input: unknown): NewEvent | undefined {
     return undefined;
   }
   if (loneSurrogate.test(actorId)) return undefined;
-  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) return undefined;
+  if (typeof version !== "number" || !Number.isSafeInteger(version) || version < 1)
+    return undefined;
+  if (data === undefined) return undefined;
   if (metadata !== undefined && !isStringRecord(metadata)) return undefined;
   if (timestamp !== undefined && !timestampSchema.safeParse(timestamp).success) return undefined;
   const event: NewEvent = { id, eventType, actorId, version, data };
