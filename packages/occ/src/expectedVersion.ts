@@ -33,15 +33,27 @@ export function assertExpectedVersion(
   expected: ExpectedVersion,
   currentVersion: number,
 ): void {
-  if (typeof expected === "number" && !(Number.isInteger(expected) && expected >= 0)) {
+  const valid =
+    typeof expected === "number"
+      ? Number.isInteger(expected) && expected >= 0
+      : expected === ANY || expected === NO_STREAM || expected === STREAM_EXISTS;
+  if (!valid) {
     throw new AetherError(
       AetherErrorCode.InvalidArgument,
-      `Invalid expected version ${expected} for actor ${JSON.stringify(actorId)}: use an integer >= 0, ANY, NO_STREAM or STREAM_EXISTS`,
+      `Invalid expected version ${typeof expected === "string" ? JSON.stringify(expected) : String(expected)} for actor ${JSON.stringify(actorId)}: use an integer >= 0, ANY, NO_STREAM or STREAM_EXISTS`,
+      { details: { actorId, expectedVersion: expected } },
     );
   }
   if (matches(expected, currentVersion)) return;
-  const attemptedVersion = typeof expected === "number" ? expected + 1 : currentVersion + 1;
-  throw new VersionConflictError({ actorId, attemptedVersion, currentVersion });
+  // The version the writer meant to write: right after the one it expected (NO_STREAM expects 0).
+  const attemptedVersion =
+    typeof expected === "number" ? expected + 1 : expected === NO_STREAM ? 1 : currentVersion + 1;
+  throw new VersionConflictError({
+    actorId,
+    attemptedVersion,
+    currentVersion,
+    expectedVersion: expected,
+  });
 }
 
 /** The check behind `saveEvent`: the new event's version must be exactly latest + 1. */

@@ -6,6 +6,8 @@ export interface VersionConflictDetails {
   attemptedVersion: number;
   /** The actor's latest stored version when the append was refused; 0 when it has no events. */
   currentVersion: number;
+  /** The expectation that failed, when the check was an expected-version one (e.g. `"no_stream"`). */
+  expectedVersion?: number | string;
 }
 
 /**
@@ -16,17 +18,23 @@ export class VersionConflictError extends AetherError<typeof AetherErrorCode.Ver
   readonly actorId: string;
   readonly attemptedVersion: number;
   readonly currentVersion: number;
+  /** The expectation that failed (`3`, `"no_stream"` …), when known. */
+  declare readonly expectedVersion?: number | string;
 
   constructor(details: VersionConflictDetails, options: ErrorOptions = {}) {
     super(
       AetherErrorCode.VersionConflict,
-      `Version conflict on actor ${JSON.stringify(details.actorId)}: tried to write version ${details.attemptedVersion}, but the latest stored version is ${details.currentVersion}`,
+      `Version conflict on actor ${JSON.stringify(details.actorId)}: tried to write version ${details.attemptedVersion}, but the latest stored version is ${details.currentVersion}` +
+        (details.expectedVersion === undefined
+          ? ""
+          : ` (expected ${String(details.expectedVersion)})`),
       { ...options, details: { ...details } },
     );
     this.name = "VersionConflictError";
     this.actorId = details.actorId;
     this.attemptedVersion = details.attemptedVersion;
     this.currentVersion = details.currentVersion;
+    if (details.expectedVersion !== undefined) this.expectedVersion = details.expectedVersion;
   }
 }
 
