@@ -1,0 +1,315 @@
+import {
+  AetherError,
+  AetherErrorCode,
+  createId,
+  systemClock,
+  type Event,
+  type Logger,
+} from "@aether/kernel";
+import { busSubject, busSubjectForPattern } from "@aether/namespace";
+import {
+  headers,
+  type Msg,
+  type NatsConnection,
+  type PublishOptions,
+  type Status,
+  type Subscription as NatsSubscription,
+} from "@nats-io/nats-core";
+import { EventBus, busDispatcher, type EventBusOptions } from "../eventBus.js";
+import type { Dispatcher, PatternGroup } from "../internal/dispatcher.js";
+import { RateLimiter } from "../internal/rateLimiter.js";
+import { NODE_ID_HEADER, decodeEvent, encodeEvent } from "./wireFormat.js";
+
+export interface NatsEventBusOptions extends EventBusOptions {
+  /**
+   * Names this node on the wire; every bus needs its own, since a bus ignores events carrying its
+   * own id. Printable ASCII without spaces.
+   * @default a fresh UUIDv7
+   */
+  nodeId?: string;
+  /**
+   * While the connection is down the NATS client queues publishes in memory and sends them on
+   * reconnect; past this many bytes the bus stops handing it events (they still reach local
+   * subscribers) and counts them as `unsent`.
+   * @default 8 MiB
+   */
+  maxBufferedBytesWhileDisconnected?: number;
+}
+
+/** Counters of one NatsEventBus, for health checks and tests. */
+export interface NatsEventBusStats {
+  /** False between a disconnect and the reconnect that follows it. */
+  connected: boolean;
+  /** Events handed to the NATS client for other nodes. */
+  sent: number;
+  /** Events not handed to NATS: connection closed, or over the disconnected budget. */
+  unsent: number;
+  /** Events from other nodes delivered locally (once per local pattern that matched). */
+  received: number;
+  /** Messages on bus subjects that were not a valid event or namespace; logged, then skipped. */
+  undecodable: number;
+}
+
+const NODE_ID = /^[\x21-\x7e]{1,256}$/;
+// busSubject(namespace) is a fixed prefix + the namespace unchanged: keep the prefix, so a publish
+// to an already-validated namespace builds its subject without validating it again.
+const SUBJECT_PREFIX = busSubject("x").slice(0, -1);
+
+function resolveOptions(
+  nodeIdOrOptions: string | NatsEventBusOptions | undefined,
+  options: NatsEventBusOptions | undefined,
+): NatsEventBusOptions & { nodeId: string } {
+  const merged =
+    typeof nodeIdOrOptions === "string"
+      ? { ...options, nodeId: nodeIdOrOptions }
+      : { ...nodeIdOrOptions, ...options };
+  const nodeId = merged.nodeId ?? createId();
+  if (typeof nodeId !== "string" || !NODE_ID.test(nodeId)) {
+    throw new AetherError(
+      AetherErrorCode.InvalidArgument,
+      `nodeId must be 1 to 256 printable ASCII characters without spaces, got ${JSON.stringify(nodeId)}`,
+      { details: { nodeId } },
+    );
+  }
+  return { ...merged, nodeId };
+}
+
+/**
+ * The event bus across nodes. A publish is delivered to local subscribers at once and sent once to
+ * NATS on `aether.bus.<namespace>` with this node's id in a header; the bus listens on NATS once
+ * per distinct local pattern, so the server only forwards namespaces someone here wants, and
+ * delivers what other nodes publish to the local subscriptions of that pattern. Core NATS is
+ * at-most-once: see the README for what a disconnect loses.
+ */
+export class NatsEventBus extends EventBus {
+  readonly connection: NatsConnection;
+  readonly #dispatcher: Dispatcher;
+  readonly #logger: Logger;
+  readonly #publishOptions: PublishOptions;
+  readonly #headerBytes: number;
+  readonly #listening = new Map<PatternGroup, NatsSubscription>();
+  readonly #status: AsyncIterable<Status>;
+  readonly #maxBufferedWhileDisconnected: number;
+  readonly #sendFailureLog: RateLimiter;
+  readonly #undecodableLog: RateLimiter;
+  #connected = true;
+  #bufferedWhileDisconnected = 0;
+  #sent = 0;
+  #unsent = 0;
+  #received = 0;
+  #undecodable = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(connection: NatsConnection, options?: NatsEventBusOptions);
+  constructor(connection: NatsConnection, nodeId: string, options?: NatsEventBusOptions);
+  constructor(
+    connection: NatsConnection,
+    nodeIdOrOptions?: string | NatsEventBusOptions,
+    maybeOptions?: NatsEventBusOptions,
+  ) {
+    const options = resolveOptions(nodeIdOrOptions, maybeOptions);
+    super(options);
+    if (typeof connection?.publish !== "function" || typeof connection.subscribe !== "function") {
+      throw new AetherError(
+        AetherErrorCode.InvalidArgument,
+        "NatsEventBus needs a NatsConnection, e.g. from connect() of @nats-io/transport-node",
+      );
+    }
+    this.connection = connection;
+    this.#dispatcher = busDispatcher(this);
+    this.#logger = this.#dispatcher.logger.child({ transport: "nats" });
+    const nodeHeader = headers();
+    nodeHeader.set(NODE_ID_HEADER, this.nodeId);
+    // One options object for every publish: the header is the same each time.
+    this.#publishOptions = { headers: nodeHeader };
+    // What the client writes for this header (nodeId is ASCII, so characters are bytes).
+    this.#headerBytes = `NATS/1.0\r\n${NODE_ID_HEADER}: ${this.nodeId}\r\n\r\n`.length;
+    this.#maxBufferedWhileDisconnected =
+      options.maxBufferedBytesWhileDisconnected ?? 8 * 1024 * 1024;
+    const clock = options.clock ?? systemClock;
+    const logIntervalMs = options.logIntervalMs ?? 10_000;
+    this.#sendFailureLog = new RateLimiter(clock, logIntervalMs);
+    this.#undecodableLog = new RateLimiter(clock, logIntervalMs);
+    this.#dispatcher.listener = {
+      added: (group) => this.#listen(group),
+      removed: (group) => this.#stopListening(group),
+    };
+    this.#status = connection.status();
+    void this.#watchConnection();
+  }
+
+  /**
+   * Delivers to local subscribers at once, then sends the event to other nodes. Throws, before
+   * delivering anywhere, for a bad namespace (`INVALID_NAMESPACE`), an event that is not
+   * JSON-serialisable (`INVALID_EVENT`) or one larger than the server's max_payload
+   * (`PAYLOAD_TOO_LARGE`); never because of a slow subscriber or a lost connection.
+   */
+  override publish(namespace: string, event: Event): void {
+    const dispatcher = this.#dispatcher;
+    const route = dispatcher.routeFor(namespace);
+    const payload = encodeEvent(event);
+    const maxPayload = this.connection.info?.max_payload;
+    if (maxPayload !== undefined && payload.length + this.#headerBytes > maxPayload) {
+      throw new AetherError(
+        AetherErrorCode.PayloadTooLarge,
+        `Event ${event.id} is ${payload.length} bytes as JSON; the NATS server accepts at most ${maxPayload}`,
+        { details: { eventId: event.id, bytes: payload.length, maxPayload } },
+      );
+    }
+    dispatcher.deliver(route, event);
+    dispatcher.reportPublished(namespace, event, this.nodeId);
+    this.#send(SUBJECT_PREFIX + namespace, payload);
+  }
+
+  /**
+   * Resolves once the NATS server has processed every subscription and publish of this bus so
+   * far: after it, another node's publish reaches the subscriptions made before it.
+   */
+  async flush(): Promise<void> {
+    await this.connection.flush();
+  }
+
+  stats(): NatsEventBusStats {
+    return {
+      connected: this.#connected,
+      sent: this.#sent,
+      unsent: this.#unsent,
+      received: this.#received,
+      undecodable: this.#undecodable,
+    };
+  }
+
+  /**
+   * Stops listening on NATS and ends every local subscription. The connection stays open: it
+   * belongs to the caller, who drains it (`await nc.drain()`) to be sure every event sent has left.
+   */
+  override close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#dispatcher.listener = undefined;
+    for (const subscription of this.#listening.values()) this.#unsubscribeQuietly(subscription);
+    this.#listening.clear();
+    (this.#status as { stop?: () => void }).stop?.();
+    await super.close();
+  }
+
+  #send(subject: string, payload: Uint8Array): void {
+    if (!this.#connected) {
+      this.#bufferedWhileDisconnected += payload.length;
+      if (this.#bufferedWhileDisconnected > this.#maxBufferedWhileDisconnected) {
+        this.#sendFailed(subject, "disconnected and the reconnect buffer budget is used up");
+        return;
+      }
+    }
+    try {
+      this.connection.publish(subject, payload, this.#publishOptions);
+      this.#sent++;
+    } catch (error) {
+      this.#sendFailed(subject, error);
+    }
+  }
+
+  #sendFailed(subject: string, reason: unknown): void {
+    this.#unsent++;
+    const suppressed = this.#sendFailureLog.hit();
+    if (suppressed === undefined) return;
+    this.#logger.warn(
+      { subject, err: reason, unsent: this.#unsent, unsentSinceLastWarning: suppressed + 1 },
+      "event delivered locally but not sent to other nodes",
+    );
+  }
+
+  #listen(group: PatternGroup): void {
+    try {
+      const subscription = this.connection.subscribe(busSubjectForPattern(group.pattern), {
+        callback: (error, message) => {
+          if (error === null) this.#receive(group, message);
+          else
+            this.#logger.error({ err: error, pattern: group.pattern }, "NATS subscription failed");
+        },
+      });
+      this.#listening.set(group, subscription);
+    } catch (error) {
+      this.#logger.error(
+        { err: error, pattern: group.pattern },
+        "cannot listen on NATS; this pattern receives local events only",
+      );
+    }
+  }
+
+  #stopListening(group: PatternGroup): void {
+    const subscription = this.#listening.get(group);
+    if (subscription === undefined) return;
+    this.#listening.delete(group);
+    this.#unsubscribeQuietly(subscription);
+  }
+
+  #unsubscribeQuietly(subscription: NatsSubscription): void {
+    try {
+      subscription.unsubscribe();
+    } catch (error) {
+      this.#logger.debug({ err: error }, "NATS unsubscribe failed (connection already closed)");
+    }
+  }
+
+  #receive(group: PatternGroup, message: Msg): void {
+    const origin = message.headers?.get(NODE_ID_HEADER);
+    // This node delivered its own event locally when it published it.
+    if (origin === this.nodeId) return;
+    const subscriptions = group.subscriptions;
+    if (subscriptions.length === 0) return;
+    const namespace = message.subject.slice(SUBJECT_PREFIX.length);
+    if (!this.#dispatcher.accepts(namespace)) {
+      this.#rejected(message, "the subject does not carry a valid, unreserved namespace");
+      return;
+    }
+    let event: Event;
+    try {
+      event = decodeEvent(message.data);
+    } catch (error) {
+      this.#rejected(message, error);
+      return;
+    }
+    this.#received++;
+    this.#dispatcher.deliver(subscriptions, event);
+    this.#dispatcher.reportPublished(namespace, event, origin);
+  }
+
+  #rejected(message: Msg, reason: unknown): void {
+    this.#undecodable++;
+    const suppressed = this.#undecodableLog.hit();
+    if (suppressed === undefined) return;
+    this.#logger.warn(
+      {
+        subject: message.subject,
+        err: reason,
+        undecodable: this.#undecodable,
+        skippedSinceLastWarning: suppressed + 1,
+      },
+      "skipped a bus message that is not a valid event",
+    );
+  }
+
+  async #watchConnection(): Promise<void> {
+    try {
+      for await (const status of this.#status) {
+        if (status.type === "disconnect") {
+          this.#connected = false;
+          this.#bufferedWhileDisconnected = 0;
+          this.#logger.warn(
+            { server: status.server },
+            "NATS disconnected: events from other nodes are missed until it reconnects",
+          );
+        } else if (status.type === "reconnect") {
+          this.#connected = true;
+          this.#logger.info({ server: status.server }, "NATS reconnected");
+        }
+      }
+    } catch (error) {
+      this.#logger.error({ err: error }, "NATS status stream failed");
+    }
+  }
+}
