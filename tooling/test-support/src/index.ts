@@ -1,3 +1,5 @@
+import type {} from "./providedContext.js";
+
 export { NatsServer } from "./natsServer.js";
 export { NatsCluster } from "./natsCluster.js";
 export { findNatsServerBinary } from "./natsServerBinary.js";
