@@ -55,6 +55,8 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async saveEvents(events: NewEvent[]): Promise<void> {
+    // An empty decision is a valid outcome of a command: nothing to store, nothing to check.
+    if (Array.isArray(events) && events.length === 0) return;
     this.#append(events);
   }
 

@@ -187,6 +187,15 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       expect(await store.getLatestVersion("other")).toBe(0);
     });
 
+    it("accepts an empty batch as storing nothing", async () => {
+      const { store, publisher } = await setup();
+      await store.saveEvents([]);
+      await store.saveEvent(event("acc-1", 1));
+      await store.saveEvents([]);
+      expect(await store.getLatestVersion("acc-1")).toBe(1);
+      expect(publisher.ofType("EventStored")).toHaveLength(1);
+    });
+
     it("keeps actors whose ids differ only in special characters apart", async () => {
       const { store } = await setup();
       for (const actorId of hostileActorIds)
