@@ -33,6 +33,17 @@ describe("kernel: ManualClock", () => {
     expect(isoNow(new ManualClock(Date.UTC(2024, 4, 1, 12)))).toBe("2024-05-01T12:00:00.000Z");
   });
 
+  it("kernel: isoNow follows each clock, even when calls alternate between clocks", () => {
+    const a = new ManualClock(0);
+    const b = new ManualClock(1_000);
+    expect(isoNow(a)).toBe("1970-01-01T00:00:00.000Z");
+    expect(isoNow(b)).toBe("1970-01-01T00:00:01.000Z");
+    expect(isoNow(a)).toBe("1970-01-01T00:00:00.000Z");
+    a.advance(1);
+    expect(isoNow(a)).toBe("1970-01-01T00:00:00.001Z");
+    expect(isoNow(a)).toBe("1970-01-01T00:00:00.001Z");
+  });
+
   it("kernel: systemClock follows Date.now", () => {
     const before = Date.now();
     const now = systemClock.now();

@@ -79,7 +79,9 @@ describe("kernel: eventSchema", () => {
     ["version", -3, /^version: must be >= 1$/],
     ["version", 1.5, /^version: must be an integer$/],
     ["version", "1", /^version: must be a number$/],
+    ["data", undefined, /^data: is required \(any JSON value, e\.g\. \{\}\)$/],
     ["metadata", { traceId: 7 }, /^metadata\.traceId: values must be strings$/],
+    ["metadata", "correlationId=1", /^metadata: /],
     ["timestamp", "yesterday", /^timestamp: must be an ISO-8601 date-time$/],
   ];
 
