@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 /** Runs an example and returns what it printed, one string per console.log call. */
@@ -25,7 +26,6 @@ describe("kernel: README examples", () => {
       "[ 'acc-1@1' ]",
       "INVALID_EVENT Invalid event: actorId: must not be empty; version: must be >= 1",
     ]);
-    vi.unstubAllEnvs();
   });
 
   it("kernel: the README shows the example file verbatim", () => {
