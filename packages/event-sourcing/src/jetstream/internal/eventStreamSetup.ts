@@ -1,0 +1,206 @@
+import { AetherError, AetherErrorCode, type Logger } from "@aether/kernel";
+import { eventStreamName, eventStreamSubjects } from "@aether/namespace";
+import { Deadline } from "./deadline.js";
+import { JsErrorCode, isJsApiError } from "./jsApiError.js";
+import { retrying } from "./retrying.js";
+import {
+  EXPECTED_SEQUENCE_RACE_FIXED,
+  FSYNC_PER_ACK,
+  isBefore,
+  parseServerVersion,
+} from "./serverVersion.js";
+import type { StreamClient } from "./streamClient.js";
+
+export interface EventStreamSettings {
+  namespace: string;
+  replicas: number;
+  duplicateWindowMs: number;
+  timeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** What the stores need to know about the stream they write to. */
+export interface EventStreamFacts {
+  /** Any replica may answer gets by sequence (`allow_direct`). */
+  directGets: boolean;
+  /**
+   * Reads may follow the `Aether-Prev` links. Off where nats-server#4320 can let a second append
+   * in beside the first (the links would skip the first): then every read folds the whole subject.
+   */
+  chainReads: boolean;
+}
+
+interface StreamConfigSubset {
+  subjects?: string[];
+  num_replicas?: number;
+  duplicate_window?: number;
+  deny_delete?: boolean;
+  deny_purge?: boolean;
+  allow_rollup_hdrs?: boolean;
+  allow_direct?: boolean;
+  sealed?: boolean;
+  max_age?: number;
+  max_msgs?: number;
+  max_bytes?: number;
+  max_msgs_per_subject?: number;
+}
+
+const NANOS_PER_MS = 1_000_000;
+
+/**
+ * The event stream of one namespace. Every setting is explicit, so a server default changing
+ * underneath cannot change what the store guarantees:
+ *
+ * - file storage, `num_replicas` as configured (1 on a single server, 3 on a cluster);
+ * - limits retention with no limit at all and `discard: new`: events are never dropped to make
+ *   room; if an operator adds a limit, appends are refused instead of old events vanishing;
+ * - `duplicate_window`: how long `Nats-Msg-Id` de-duplicates, so a retried append is stored once;
+ * - `deny_delete`, `deny_purge`, `allow_rollup_hdrs: false`: no API call can remove or replace
+ *   an event, which is also what lets the stores cache positions and follow links safely;
+ * - `allow_direct`: gets by sequence may be served by any replica (stored messages never change).
+ */
+export function eventStreamConfig(settings: EventStreamSettings): Record<string, unknown> {
+  return {
+    name: eventStreamName(settings.namespace),
+    description: `Aether event store of namespace ${settings.namespace}`,
+    subjects: [eventStreamSubjects(settings.namespace)],
+    retention: "limits",
+    storage: "file",
+    num_replicas: settings.replicas,
+    discard: "new",
+    max_msgs: -1,
+    max_bytes: -1,
+    max_age: 0,
+    max_msgs_per_subject: -1,
+    max_msg_size: -1,
+    max_consumers: -1,
+    duplicate_window: settings.duplicateWindowMs * NANOS_PER_MS,
+    deny_delete: true,
+    deny_purge: true,
+    allow_rollup_hdrs: false,
+    allow_direct: true,
+    mirror_direct: false,
+    sealed: false,
+    no_ack: false,
+  };
+}
+
+function weakenedGuarantees(config: StreamConfigSubset): string[] {
+  const problems: string[] = [];
+  if (config.allow_rollup_hdrs === true) problems.push("allow_rollup_hdrs is on");
+  if (config.deny_delete !== true) problems.push("deny_delete is off");
+  if (config.deny_purge !== true) problems.push("deny_purge is off");
+  for (const limit of ["max_age", "max_msgs", "max_bytes", "max_msgs_per_subject"] as const) {
+    const value = config[limit] ?? 0;
+    if (value > 0) problems.push(`${limit} is ${value}`);
+  }
+  return problems;
+}
+
+/**
+ * Creates the namespace's event stream if it does not exist, or adopts the one that does (another
+ * process may be creating it at this very moment), and checks what the store relies on. Logs the
+ * durability caveats of the server it finds. Idempotent.
+ */
+export async function ensureEventStream(
+  client: StreamClient,
+  settings: EventStreamSettings,
+  logger: Logger,
+): Promise<EventStreamFacts> {
+  const config = eventStreamConfig(settings);
+  const name = client.stream;
+  const budget = {
+    deadline: new Deadline(settings.timeoutMs),
+    requestTimeoutMs: settings.requestTimeoutMs,
+  };
+  const operation = `set up event stream ${name}`;
+  const call = <T>(fn: (timeoutMs: number) => Promise<T>) => retrying(budget, operation, fn);
+  const info = async (timeoutMs: number) => {
+    try {
+      return await client.api<{ config: StreamConfigSubset }>(
+        `STREAM.INFO.${name}`,
+        undefined,
+        timeoutMs,
+      );
+    } catch (error) {
+      if (isJsApiError(error, JsErrorCode.StreamNotFound)) return undefined;
+      throw error;
+    }
+  };
+  let existing = await call(info);
+  if (existing === undefined) {
+    existing = await call(async (timeoutMs) => {
+      try {
+        return await client.api<{ config: StreamConfigSubset }>(
+          `STREAM.CREATE.${name}`,
+          config,
+          timeoutMs,
+        );
+      } catch (error) {
+        // Created meanwhile by another process, with other settings: adopt it below.
+        if (isJsApiError(error, JsErrorCode.StreamNameInUse)) return undefined;
+        throw error;
+      }
+    });
+    existing ??= await call(info);
+    if (existing === undefined) {
+      throw new AetherError(AetherErrorCode.Unavailable, `${operation}: the stream vanished`);
+    }
+    logger.info({ stream: name }, "event stream ready");
+  }
+  return checkStream(existing.config, settings, { client, logger });
+}
+
+function checkStream(
+  found: StreamConfigSubset,
+  settings: EventStreamSettings,
+  context: { client: StreamClient; logger: Logger },
+): EventStreamFacts {
+  const { client, logger } = context;
+  const name = client.stream;
+  const subjects = eventStreamSubjects(settings.namespace);
+  if (found.sealed === true || !(found.subjects ?? []).includes(subjects)) {
+    throw new AetherError(
+      AetherErrorCode.Internal,
+      `Stream ${name} exists but cannot hold this namespace's events: it must capture ${subjects} and not be sealed (it captures ${JSON.stringify(found.subjects ?? [])}${found.sealed === true ? " and is sealed" : ""})`,
+      { details: { stream: name } },
+    );
+  }
+  const problems = weakenedGuarantees(found);
+  if (problems.length > 0) {
+    logger.warn(
+      { stream: name, problems },
+      "the existing event stream can lose or replace events; the store keeps working, but its guarantees no longer hold",
+    );
+  }
+  const replicas = found.num_replicas ?? 1;
+  if (replicas !== settings.replicas) {
+    logger.info(
+      { stream: name, replicas, configured: settings.replicas },
+      "adopting the stream's replicas",
+    );
+  }
+  const windowMs = (found.duplicate_window ?? 0) / NANOS_PER_MS;
+  if (windowMs < settings.timeoutMs) {
+    logger.warn(
+      { stream: name, duplicateWindowMs: windowMs, timeoutMs: settings.timeoutMs },
+      "the stream's duplicate window is shorter than the append timeout: a retried append could be stored twice",
+    );
+  }
+  const version = parseServerVersion(client.nc.info?.version);
+  const raceProne =
+    replicas > 1 && (version === undefined || isBefore(version, EXPECTED_SEQUENCE_RACE_FIXED));
+  if (raceProne) {
+    logger.warn(
+      { stream: name, serverVersion: client.nc.info?.version, replicas },
+      "nats-server < 2.9.21 on a replicated stream: two appends expecting the same last subject sequence can both be accepted (nats-server#4320); replay stays deterministic (the first by stream sequence wins, the second is reported by getEventsWithErrors), but the second writer is told it succeeded. Upgrade to 2.9.21 or later",
+    );
+  }
+  if (replicas === 1 && version !== undefined && isBefore(version, FSYNC_PER_ACK)) {
+    logger.warn(
+      { stream: name, serverVersion: client.nc.info?.version },
+      "nats-server 2.9 writes each event to the OS before acknowledging it but fsyncs only on a timer: a server process crash loses nothing, an OS crash or power loss can lose the last acknowledged events of this R1 stream; use replicas: 3 on a cluster",
+    );
+  }
+  return { directGets: found.allow_direct === true, chainReads: !raceProne };
+}

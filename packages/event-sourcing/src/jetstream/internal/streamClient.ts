@@ -1,0 +1,103 @@
+import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
+import { JsApiError, JsErrorCode, isJsApiError, type JsApiErrorBody } from "./jsApiError.js";
+import {
+  fromDirectGet,
+  fromMsgGet,
+  type MsgGetMessage,
+  type StoredMessage,
+} from "./storedMessage.js";
+
+const decoder = new TextDecoder();
+const API = "$JS.API";
+
+export interface PubAck {
+  seq: number;
+  duplicate: boolean;
+}
+
+function parseJson<T>(data: Uint8Array): T {
+  const body = JSON.parse(decoder.decode(data)) as T & { error?: JsApiErrorBody };
+  if (body.error !== undefined) throw new JsApiError(body.error);
+  return body;
+}
+
+/**
+ * The JetStream calls the stores make on one stream, spoken directly over core NATS requests:
+ * the hot paths (publish, get last, get by sequence) skip the generic client's layers, and every
+ * JetStream refusal surfaces as a JsApiError with its numeric code. Transport failures are
+ * thrown as nats.js raised them; callers map them with toAetherError.
+ */
+export class StreamClient {
+  readonly nc: NatsConnection;
+  readonly stream: string;
+
+  constructor(nc: NatsConnection, stream: string) {
+    this.nc = nc;
+    this.stream = stream;
+  }
+
+  /** A JetStream API request: JSON in, JSON out. */
+  async api<T>(subject: string, body: unknown, timeoutMs: number): Promise<T> {
+    const payload = body === undefined ? "" : JSON.stringify(body);
+    const reply = await this.nc.request(`${API}.${subject}`, payload, { timeout: timeoutMs });
+    return parseJson<T>(reply.data);
+  }
+
+  async publish(
+    subject: string,
+    data: Uint8Array,
+    options: { headers: MsgHdrs; timeoutMs: number },
+  ): Promise<PubAck> {
+    const reply = await this.nc.request(subject, data, {
+      headers: options.headers,
+      timeout: options.timeoutMs,
+    });
+    const ack = parseJson<{ seq?: number; duplicate?: boolean }>(reply.data);
+    if (typeof ack.seq !== "number") {
+      throw new JsApiError({ code: 500, description: "the publish ack carries no sequence" });
+    }
+    return { seq: ack.seq, duplicate: ack.duplicate === true };
+  }
+
+  /** The last message on `subject`, read through the stream leader (never a stale replica). */
+  async lastMessage(subject: string, timeoutMs: number): Promise<StoredMessage | undefined> {
+    return this.#msgGet({ last_by_subj: subject }, timeoutMs);
+  }
+
+  /**
+   * The message at `seq`. `direct` asks any replica (`allow_direct`), which is faster and fine for
+   * a message known to exist, since stored messages never change; a replica that has not caught
+   * up yet answers "not found", and the leader is asked instead.
+   */
+  async messageAt(
+    seq: number,
+    timeoutMs: number,
+    direct: boolean,
+  ): Promise<StoredMessage | undefined> {
+    if (direct) {
+      const reply = await this.nc.request(`${API}.DIRECT.GET.${this.stream}`, `{"seq":${seq}}`, {
+        timeout: timeoutMs,
+      });
+      const status = reply.headers?.code ?? 0;
+      if (status === 0) return fromDirectGet(reply);
+      if (status !== 404) {
+        throw new JsApiError({ code: status, description: reply.headers?.description ?? "" });
+      }
+    }
+    return this.#msgGet({ seq }, timeoutMs);
+  }
+
+  async #msgGet(query: object, timeoutMs: number): Promise<StoredMessage | undefined> {
+    try {
+      const reply = await this.api<{ message: MsgGetMessage }>(
+        `STREAM.MSG.GET.${this.stream}`,
+        query,
+        timeoutMs,
+      );
+      return fromMsgGet(reply.message);
+    } catch (error) {
+      if (isJsApiError(error, JsErrorCode.NoMessageFound)) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { AetherError, AetherErrorCode } from "@aether/kernel";
+import { createInbox, type Msg } from "@nats-io/nats-core";
+import type { StreamClient } from "./streamClient.js";
+import { fromDelivery, type StoredMessage } from "./storedMessage.js";
+
+export interface SubjectReadOptions {
+  subject: string;
+  /** First stream sequence to look at; 1 reads from the beginning. */
+  startSeq: number;
+  /** How long to wait for the server to create the consumer or deliver the next batch. */
+  requestTimeoutMs: number;
+  /** Messages per pull. @default 512 */
+  batch?: number;
+}
+
+interface Delivery {
+  streamSeq: number;
+  deliverySeq: number;
+  pending: number;
+}
+
+// `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (nats-server 2.9), or the
+// 2.10+ form with `<domain>.<account hash>` after ACK and a random token at the end.
+function parseDelivery(reply: string | undefined): Delivery | undefined {
+  const tokens = reply?.split(".") ?? [];
+  const base = tokens.length === 9 ? 2 : tokens.length >= 11 ? 4 : -1;
+  if (base < 0 || tokens[0] !== "$JS" || tokens[1] !== "ACK") return undefined;
+  return {
+    streamSeq: Number(tokens[base + 3]),
+    deliverySeq: Number(tokens[base + 4]),
+    pending: Number(tokens[base + 6]),
+  };
+}
+
+function unavailable(message: string): AetherError {
+  return new AetherError(AetherErrorCode.Unavailable, `read of the event stream: ${message}`);
+}
+
+/**
+ * Streams every message on one subject in stream order through an ephemeral pull consumer (R1,
+ * in memory, no acks), as an ordered consumer would, but with backpressure: the next batch is
+ * pulled only once the reader has drained the previous one, so at most two batches are ever held
+ * in memory however long the history is. A gap in delivery sequences, a deleted consumer or a
+ * silent server ends the read with a retryable error rather than a partial history.
+ */
+export async function* readSubject(
+  client: StreamClient,
+  options: SubjectReadOptions,
+): AsyncGenerator<StoredMessage> {
+  const batchSize = options.batch ?? 512;
+  const { nc, stream } = client;
+  const queue: Msg[] = [];
+  let head = 0;
+  let wake: (() => void) | undefined;
+  let failure: unknown;
+  const inbox = createInbox();
+  const sub = nc.subscribe(inbox, {
+    callback: (error, msg) => {
+      if (error !== null) failure = error;
+      else queue.push(msg);
+      wake?.();
+    },
+  });
+  let consumer: string | undefined;
+  try {
+    const config = {
+      ack_policy: "none",
+      filter_subject: options.subject,
+      mem_storage: true,
+      num_replicas: 1,
+      replay_policy: "instant",
+      // A reader that dies without cleaning up leaves nothing behind for long.
+      inactive_threshold: 30_000_000_000,
+      ...(options.startSeq > 1
+        ? { deliver_policy: "by_start_sequence", opt_start_seq: options.startSeq }
+        : { deliver_policy: "all" }),
+    };
+    const info = await client.api<{ name: string; num_pending: number }>(
+      `CONSUMER.CREATE.${stream}`,
+      { stream_name: stream, config },
+      options.requestTimeoutMs,
+    );
+    consumer = info.name;
+    const nextSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
+    let pending = info.num_pending;
+    let outstanding = 0;
+    let lastDeliverySeq = 0;
+    for (;;) {
+      if (outstanding === 0 && queue.length - head < batchSize) {
+        if (pending === 0 && head === queue.length) return;
+        if (pending > 0) {
+          outstanding = Math.min(batchSize, pending);
+          nc.publish(nextSubject, JSON.stringify({ batch: outstanding, no_wait: true }), {
+            reply: inbox,
+          });
+        }
+      }
+      while (head === queue.length) {
+        if (failure !== undefined) throw failure;
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            wake = undefined;
+            reject(
+              new AetherError(
+                AetherErrorCode.Timeout,
+                `read of the event stream: no delivery within ${options.requestTimeoutMs} ms`,
+              ),
+            );
+          }, options.requestTimeoutMs);
+          wake = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          };
+        });
+      }
+      const msg = queue[head++]!;
+      if (head === queue.length) {
+        queue.length = 0;
+        head = 0;
+      }
+      const status = msg.headers?.code ?? 0;
+      if (status !== 0 && msg.data.length === 0) {
+        // 404/408: the pull found fewer messages than asked for, so the subject is read to the
+        // end; 100 is a heartbeat.
+        if (status === 404 || status === 408) {
+          outstanding = 0;
+          pending = 0;
+        } else if (status !== 100) {
+          throw unavailable(`the consumer reported ${status} ${msg.headers?.description ?? ""}`);
+        }
+        continue;
+      }
+      const delivery = parseDelivery(msg.reply);
+      if (delivery === undefined) throw unavailable(`unexpected delivery on ${msg.subject}`);
+      if (delivery.deliverySeq !== lastDeliverySeq + 1) {
+        throw unavailable(
+          `delivery ${delivery.deliverySeq} arrived after ${lastDeliverySeq}; messages were skipped`,
+        );
+      }
+      lastDeliverySeq = delivery.deliverySeq;
+      pending = delivery.pending;
+      outstanding = Math.max(0, outstanding - 1);
+      yield fromDelivery(msg, delivery.streamSeq);
+    }
+  } finally {
+    sub.unsubscribe();
+    if (consumer !== undefined) {
+      nc.request(`$JS.API.CONSUMER.DELETE.${stream}.${consumer}`, "", {
+        timeout: options.requestTimeoutMs,
+      }).catch(() => undefined);
+    }
+  }
+}

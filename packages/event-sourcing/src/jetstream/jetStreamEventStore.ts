@@ -1,0 +1,421 @@
+import {
+  AetherError,
+  AetherErrorCode,
+  defaultLogger,
+  guardPublisher,
+  isoNow,
+  parseActorId,
+  silentDomainEventPublisher,
+  systemClock,
+  type Clock,
+  type DomainEventPublisher,
+  type Event,
+  type Logger,
+  type NewEvent,
+} from "@aether/kernel";
+import { actorSubject, eventStreamName, parseNamespace } from "@aether/namespace";
+import { VersionConflictError } from "@aether/occ";
+import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
+import type { EventStore, ReadEventsOptions, ReplayError, ReplayResult } from "../eventStore.js";
+import { checkFromVersion, prepareAppend } from "../internal/prepareAppend.js";
+import { decodeLinks, encodeLinks, nextLinks, PREV_HEADER } from "./internal/chainLinks.js";
+import { walkChain, type ChainHead } from "./internal/chainWalk.js";
+import { Deadline } from "./internal/deadline.js";
+import { decodeEvents, encodeEvents } from "./internal/eventCodec.js";
+import { ensureEventStream, type EventStreamFacts } from "./internal/eventStreamSetup.js";
+import { HistoryFold } from "./internal/historyFold.js";
+import { integerOption } from "./internal/integerOption.js";
+import { JsErrorCode, isJsApiError } from "./internal/jsApiError.js";
+import { checkPayloadSize } from "./internal/payloadLimit.js";
+import { PositionCache, type HeadPosition } from "./internal/positionCache.js";
+import { retrying } from "./internal/retrying.js";
+import { StreamClient, type PubAck } from "./internal/streamClient.js";
+import type { StoredMessage } from "./internal/storedMessage.js";
+import { readSubject } from "./internal/subjectReader.js";
+import { toAetherError } from "./internal/toAetherError.js";
+
+export interface JetStreamEventStoreOptions {
+  /** The tenant or bounded context this store holds; one stream per namespace. @default "default" */
+  namespace?: string;
+  /** Receives `EventStored` and `VersionConflict`. @default silentDomainEventPublisher */
+  publisher?: DomainEventPublisher;
+  logger?: Logger;
+  /** Fills in missing timestamps and stamps domain events. @default systemClock */
+  clock?: Clock;
+  /**
+   * Copies of each event, used when this store creates the stream (an existing stream keeps its
+   * own). 3 on a cluster: an acknowledged event then survives the loss of any one server.
+   * @default 1
+   */
+  replicas?: number;
+  /**
+   * How long the server remembers `Nats-Msg-Id`s, used when this store creates the stream. Must
+   * exceed `timeoutMs`, so that an append retried after a lost acknowledgement is stored once.
+   * @default 120_000
+   */
+  duplicateWindowMs?: number;
+  /**
+   * Longest time one call may take, internal retries included; then it fails with TIMEOUT (the
+   * outcome is unknown) or UNAVAILABLE (nothing was stored). Streaming reads apply
+   * `requestTimeoutMs` to each batch instead, since their length is the caller's.
+   * @default 10_000
+   */
+  timeoutMs?: number;
+  /** Longest wait for one answer from NATS before the call retries it. @default 2_000 */
+  requestTimeoutMs?: number;
+  /** How many actors' last positions to remember, which spares appends a read. @default 10_000 */
+  cacheSize?: number;
+}
+
+/** Longest history read by following links; longer ones are streamed through a consumer. */
+const CHAIN_READ_LIMIT = 1024;
+
+const OCC_HEADER = "Nats-Expected-Last-Subject-Sequence";
+
+function lastOf(events: readonly Event[]): Event {
+  return events[events.length - 1]!;
+}
+
+/**
+ * An EventStore on NATS JetStream: one stream per namespace, one subject per actor, one message
+ * per append (a batch is one message, so it is atomic). Optimistic concurrency is enforced by the
+ * server: every append names the stream sequence of the actor's last message in
+ * `Nats-Expected-Last-Subject-Sequence`, so two processes can never both write a version.
+ * See the package README for the stream layout and what happens on each failure.
+ */
+export class JetStreamEventStore implements EventStore {
+  readonly namespace: string;
+  /** The JetStream stream that holds this namespace's events. */
+  readonly streamName: string;
+  readonly #client: StreamClient;
+  readonly #publisher: DomainEventPublisher;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #cache: PositionCache;
+  readonly #replicas: number;
+  readonly #duplicateWindowMs: number;
+  readonly #timeoutMs: number;
+  readonly #requestTimeoutMs: number;
+  #ready: Promise<EventStreamFacts> | undefined;
+
+  constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
+  constructor(
+    nc: NatsConnection,
+    namespace: string,
+    options?: Omit<JetStreamEventStoreOptions, "namespace">,
+  );
+  constructor(
+    nc: NatsConnection,
+    namespaceOrOptions: string | JetStreamEventStoreOptions = {},
+    moreOptions: JetStreamEventStoreOptions = {},
+  ) {
+    const options =
+      typeof namespaceOrOptions === "string"
+        ? { ...moreOptions, namespace: namespaceOrOptions }
+        : namespaceOrOptions;
+    this.namespace = parseNamespace(options.namespace ?? "default");
+    this.streamName = eventStreamName(this.namespace);
+    this.#client = new StreamClient(nc, this.streamName);
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = (options.logger ?? defaultLogger()).child({
+      component: "JetStreamEventStore",
+      namespace: this.namespace,
+    });
+    this.#publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, this.#logger);
+    this.#replicas = integerOption("replicas", options.replicas, { fallback: 1, min: 1, max: 5 });
+    this.#timeoutMs = integerOption("timeoutMs", options.timeoutMs, { fallback: 10_000, min: 1 });
+    this.#requestTimeoutMs = integerOption("requestTimeoutMs", options.requestTimeoutMs, {
+      fallback: 2_000,
+      min: 1,
+    });
+    this.#duplicateWindowMs = integerOption("duplicateWindowMs", options.duplicateWindowMs, {
+      fallback: 120_000,
+      min: 1,
+    });
+    this.#cache = new PositionCache(
+      integerOption("cacheSize", options.cacheSize, { fallback: 10_000, min: 0 }),
+    );
+  }
+
+  /**
+   * Creates the stream if it does not exist yet (or adopts the one another process created) and
+   * checks its settings. Every other method calls it first, so calling it is optional: do it at
+   * start-up to surface a misconfiguration early.
+   */
+  async ensureStream(): Promise<void> {
+    await this.#facts();
+  }
+
+  #facts(): Promise<EventStreamFacts> {
+    this.#ready ??= ensureEventStream(
+      this.#client,
+      {
+        namespace: this.namespace,
+        replicas: this.#replicas,
+        duplicateWindowMs: this.#duplicateWindowMs,
+        timeoutMs: this.#timeoutMs,
+        requestTimeoutMs: this.#requestTimeoutMs,
+      },
+      this.#logger,
+    ).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async saveEvent(event: NewEvent): Promise<void> {
+    await this.#append([event]);
+  }
+
+  async saveEvents(events: NewEvent[]): Promise<void> {
+    // An empty decision is a valid outcome of a command: nothing to store, nothing to check.
+    if (Array.isArray(events) && events.length === 0) return;
+    await this.#append(events);
+  }
+
+  async #append(input: readonly NewEvent[]): Promise<void> {
+    const { actorId, firstVersion, events } = prepareAppend(input, this.#clock);
+    await this.#facts();
+    const subject = actorSubject(this.namespace, actorId);
+    const data = encodeEvents(events);
+    const operation = `append to actor ${JSON.stringify(actorId)}`;
+    const deadline = new Deadline(this.#timeoutMs);
+    let head = this.#cache.get(actorId);
+    if (head?.version !== firstVersion - 1) head = await this.#readHead(actorId, deadline);
+    let msgId = nuid.next();
+    // Set once an attempt timed out: it may have been stored, so a duplicate ack for this
+    // message id is our own append landing, and a final failure must say the outcome is unknown.
+    let outcomeUnknown = false;
+    for (let attempt = 0; ; attempt++) {
+      if (firstVersion !== head.version + 1) {
+        throw this.#conflict(actorId, firstVersion, head.version);
+      }
+      const headers = natsHeaders();
+      headers.set("Nats-Msg-Id", msgId);
+      headers.set(OCC_HEADER, String(head.seq));
+      headers.set(PREV_HEADER, encodeLinks(nextLinks(head.seq, head.links)));
+      checkPayloadSize(
+        this.#client.nc,
+        { data, headers },
+        {
+          what: `The append of ${events.length} event(s) to actor ${JSON.stringify(actorId)}`,
+          advice: "store less per event, or split the batch into several appends",
+        },
+      );
+      let ack: PubAck;
+      try {
+        ack = await this.#client.publish(subject, data, {
+          headers,
+          timeoutMs: deadline.requestTimeout(this.#requestTimeoutMs),
+        });
+      } catch (error) {
+        if (isJsApiError(error, JsErrorCode.WrongLastSequence)) {
+          // Someone else appended (or the cached head was stale): the conflict, if it is one,
+          // must carry the true current version, so read it rather than guess.
+          head = await this.#readHead(actorId, deadline);
+          continue;
+        }
+        const failure = toAetherError(error, operation);
+        if (failure.code === AetherErrorCode.Timeout) outcomeUnknown = true;
+        if (failure.retryable && (await deadline.backoff(attempt))) continue;
+        if (outcomeUnknown && failure.code !== AetherErrorCode.Timeout) {
+          throw new AetherError(
+            AetherErrorCode.Timeout,
+            `${operation}: gave up after ${this.#timeoutMs} ms; an earlier attempt timed out, so the outcome is unknown`,
+            { cause: failure, details: { actorId, firstVersion } },
+          );
+        }
+        throw failure;
+      }
+      if (ack.duplicate && !outcomeUnknown) {
+        // Another call's message id: never a success for this one.
+        head = await this.#readHead(actorId, deadline);
+        msgId = nuid.next();
+        continue;
+      }
+      this.#cache.remember(actorId, {
+        version: lastOf(events).version,
+        seq: ack.seq,
+        links: nextLinks(head.seq, head.links),
+      });
+      const at = isoNow(this.#clock);
+      for (const event of events) {
+        this.#publisher.publishDomainEvent({
+          type: "EventStored",
+          at,
+          namespace: this.namespace,
+          actorId,
+          eventId: event.id,
+          eventType: event.eventType,
+          version: event.version,
+        });
+      }
+      return;
+    }
+  }
+
+  #conflict(actorId: string, attemptedVersion: number, currentVersion: number): Error {
+    this.#publisher.publishDomainEvent({
+      type: "VersionConflict",
+      at: isoNow(this.#clock),
+      namespace: this.namespace,
+      actorId,
+      attemptedVersion,
+      currentVersion,
+    });
+    return new VersionConflictError({ actorId, attemptedVersion, currentVersion });
+  }
+
+  async getLatestVersion(actorId: string): Promise<number> {
+    const id = parseActorId(actorId);
+    await this.#facts();
+    return (await this.#readHead(id, new Deadline(this.#timeoutMs))).version;
+  }
+
+  async #lastMessage(actorId: string, deadline: Deadline): Promise<StoredMessage | undefined> {
+    const subject = actorSubject(this.namespace, actorId);
+    return retrying(
+      { deadline, requestTimeoutMs: this.#requestTimeoutMs },
+      `read the last event of actor ${JSON.stringify(actorId)}`,
+      (timeoutMs) => this.#client.lastMessage(subject, timeoutMs),
+    );
+  }
+
+  /** The actor's last message when the store wrote it and it decodes; undefined otherwise. */
+  #asChainHead(message: StoredMessage, actorId: string): ChainHead | undefined {
+    const links = decodeLinks(message.header(PREV_HEADER));
+    if (links === undefined) return undefined;
+    const decoded = decodeEvents(message.data, actorId);
+    return decoded.ok ? { message, events: decoded.events, links } : undefined;
+  }
+
+  /**
+   * Where the actor's history ends, in one round trip: its last message tells the version. When
+   * that message was not written by the store (a raw publish, a corrupt entry), the version comes
+   * from replaying the history instead, and the next append links to that message regardless,
+   * since the server checks sequences, not versions.
+   */
+  async #readHead(actorId: string, deadline: Deadline): Promise<HeadPosition> {
+    const last = await this.#lastMessage(actorId, deadline);
+    if (last === undefined) return { version: 0, seq: 0, links: [] };
+    const chainHead = this.#asChainHead(last, actorId);
+    let head: HeadPosition;
+    if (chainHead !== undefined) {
+      head = { version: lastOf(chainHead.events).version, seq: last.seq, links: chainHead.links };
+    } else {
+      this.#logger.warn(
+        { actorId, sequence: last.seq },
+        "the actor's last message was not written by this store or does not decode; replaying to find its version",
+      );
+      const fold = new HistoryFold(actorId, Number.MAX_SAFE_INTEGER);
+      for await (const message of this.#messages(actorId)) fold.add(message);
+      head = { version: fold.latestVersion, seq: last.seq, links: [] };
+    }
+    this.#cache.remember(actorId, head);
+    return head;
+  }
+
+  async *#messages(actorId: string): AsyncGenerator<StoredMessage> {
+    const operation = `read the history of actor ${JSON.stringify(actorId)}`;
+    try {
+      yield* readSubject(this.#client, {
+        subject: actorSubject(this.namespace, actorId),
+        startSeq: 1,
+        requestTimeoutMs: this.#requestTimeoutMs,
+      });
+    } catch (error) {
+      throw toAetherError(error, operation);
+    }
+  }
+
+  async *#fold(
+    actorId: string,
+    fromVersion: number,
+    onError: (error: ReplayError) => void,
+  ): AsyncGenerator<Event> {
+    const fold = new HistoryFold(actorId, fromVersion);
+    for await (const message of this.#messages(actorId)) {
+      const step = fold.add(message);
+      if (step.error !== undefined) onError(step.error);
+      yield* step.events;
+    }
+  }
+
+  async *readEvents(actorId: string, options: ReadEventsOptions = {}): AsyncIterable<Event> {
+    const id = parseActorId(actorId);
+    const from = checkFromVersion(options.fromVersion);
+    const facts = await this.#facts();
+    const deadline = new Deadline(this.#timeoutMs);
+    const last = await this.#lastMessage(id, deadline);
+    if (last === undefined) return;
+    const head = facts.chainReads ? this.#asChainHead(last, id) : undefined;
+    if (head !== undefined) {
+      const latest = lastOf(head.events).version;
+      this.#cache.remember(id, { version: latest, seq: last.seq, links: head.links });
+      if (latest < from) return;
+      if (latest - from < CHAIN_READ_LIMIT) {
+        const events = await walkChain(this.#client, head, {
+          actorId: id,
+          fromVersion: from,
+          requestTimeoutMs: deadline.requestTimeout(this.#requestTimeoutMs),
+          directGets: facts.directGets,
+        }).catch((error: unknown) => {
+          throw toAetherError(error, `read the history of actor ${JSON.stringify(id)}`);
+        });
+        if (events !== undefined) {
+          yield* events;
+          return;
+        }
+        this.#logger.debug(
+          { actorId: id },
+          "the actor's links are not intact; replaying its subject",
+        );
+      }
+    }
+    yield* this.#fold(id, from, (error) => {
+      this.#logger.warn(
+        { actorId: id, sequence: error.sequence, error: error.error },
+        "skipped a stored message that is not part of the actor's history (see getEventsWithErrors)",
+      );
+    });
+  }
+
+  /**
+   * The actor's events from `fromVersion` on. A stored message that is not part of the history
+   * (undecodable, another actor's, a second claim on a version) is skipped and logged as a
+   * warning, never returned; getEventsWithErrors reports them.
+   */
+  async getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
+    const events: Event[] = [];
+    for await (const event of this.readEvents(actorId, { fromVersion: fromVersion ?? 1 })) {
+      events.push(event);
+    }
+    return events;
+  }
+
+  /** Replays every message on the actor's subject, reporting each one that is not history. */
+  async getEventsWithErrors(actorId: string, fromVersion?: number): Promise<ReplayResult> {
+    const id = parseActorId(actorId);
+    const from = checkFromVersion(fromVersion);
+    await this.#facts();
+    const result: ReplayResult = { events: [], errors: [] };
+    for await (const event of this.#fold(id, from, (error) => result.errors.push(error))) {
+      result.events.push(event);
+    }
+    return result;
+  }
+}
+
+/**
+ * Creates a JetStreamEventStore and makes sure its stream exists, so that a missing JetStream or
+ * a conflicting stream fails here rather than on the first append.
+ */
+export async function createJetStreamEventStore(
+  nc: NatsConnection,
+  options: JetStreamEventStoreOptions = {},
+): Promise<JetStreamEventStore> {
+  const store = new JetStreamEventStore(nc, options);
+  await store.ensureStream();
+  return store;
+}
