@@ -23,6 +23,7 @@ import { walkChain, type ChainHead } from "./internal/chainWalk.js";
 import { Deadline } from "./internal/deadline.js";
 import { decodeEvents, encodeEvents } from "./internal/eventCodec.js";
 import { ensureEventStream, type EventStreamFacts } from "./internal/eventStreamSetup.js";
+import { flattenChunks } from "./internal/flattenChunks.js";
 import { HistoryFold } from "./internal/historyFold.js";
 import { integerOption } from "./internal/integerOption.js";
 import { JsErrorCode, isJsApiError } from "./internal/jsApiError.js";
@@ -309,14 +310,15 @@ export class JetStreamEventStore implements EventStore {
         "the actor's last message was not written by this store or does not decode; replaying to find its version",
       );
       const fold = new HistoryFold(actorId, Number.MAX_SAFE_INTEGER);
-      for await (const message of this.#messages(actorId)) fold.add(message);
+      for await (const chunk of this.#messages(actorId))
+        for (const message of chunk) fold.add(message);
       head = { version: fold.latestVersion, seq: last.seq, links: [] };
     }
     this.#cache.remember(actorId, head);
     return head;
   }
 
-  async *#messages(actorId: string): AsyncGenerator<StoredMessage> {
+  async *#messages(actorId: string): AsyncGenerator<StoredMessage[]> {
     const operation = `read the history of actor ${JSON.stringify(actorId)}`;
     try {
       yield* readSubject(this.#client, {
@@ -333,18 +335,32 @@ export class JetStreamEventStore implements EventStore {
     actorId: string,
     fromVersion: number,
     onError: (error: ReplayError) => void,
-  ): AsyncGenerator<Event> {
+  ): AsyncGenerator<Event[]> {
     const fold = new HistoryFold(actorId, fromVersion);
-    for await (const message of this.#messages(actorId)) {
-      const step = fold.add(message);
-      if (step.error !== undefined) onError(step.error);
-      yield* step.events;
+    for await (const chunk of this.#messages(actorId)) {
+      const events: Event[] = [];
+      for (const message of chunk) {
+        const step = fold.add(message);
+        if (step.error !== undefined) onError(step.error);
+        events.push(...step.events);
+      }
+      if (events.length > 0) yield events;
     }
   }
 
-  async *readEvents(actorId: string, options: ReadEventsOptions = {}): AsyncIterable<Event> {
+  readEvents(actorId: string, options: ReadEventsOptions = {}): AsyncIterable<Event> {
+    return flattenChunks(() => this.#eventChunks(actorId, options.fromVersion));
+  }
+
+  /**
+   * The actor's history from `fromVersion` on, in chunks. Short histories follow the links back
+   * from the last message; long ones, and any whose links are not intact, are folded from a
+   * consumer on the subject. A stored message that is not part of the history is skipped and
+   * logged, never returned.
+   */
+  async *#eventChunks(actorId: string, fromVersion: number | undefined): AsyncGenerator<Event[]> {
     const id = parseActorId(actorId);
-    const from = checkFromVersion(options.fromVersion);
+    const from = checkFromVersion(fromVersion);
     const facts = await this.#facts();
     const deadline = new Deadline(this.#timeoutMs);
     const last = await this.#lastMessage(id, deadline);
@@ -364,7 +380,7 @@ export class JetStreamEventStore implements EventStore {
           throw toAetherError(error, `read the history of actor ${JSON.stringify(id)}`);
         });
         if (events !== undefined) {
-          yield* events;
+          yield events;
           return;
         }
         this.#logger.debug(
@@ -388,9 +404,7 @@ export class JetStreamEventStore implements EventStore {
    */
   async getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
     const events: Event[] = [];
-    for await (const event of this.readEvents(actorId, { fromVersion: fromVersion ?? 1 })) {
-      events.push(event);
-    }
+    for await (const chunk of this.#eventChunks(actorId, fromVersion)) events.push(...chunk);
     return events;
   }
 
@@ -400,8 +414,8 @@ export class JetStreamEventStore implements EventStore {
     const from = checkFromVersion(fromVersion);
     await this.#facts();
     const result: ReplayResult = { events: [], errors: [] };
-    for await (const event of this.#fold(id, from, (error) => result.errors.push(error))) {
-      result.events.push(event);
+    for await (const events of this.#fold(id, from, (error) => result.errors.push(error))) {
+      result.events.push(...events);
     }
     return result;
   }

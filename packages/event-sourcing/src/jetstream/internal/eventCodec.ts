@@ -1,4 +1,4 @@
-import { describeIssues, eventSchema, type Event } from "@aether/kernel";
+import { parseNewEvent, type Event } from "@aether/kernel";
 import { jsonBytes } from "./jsonBytes.js";
 
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -31,9 +31,19 @@ export function decodeEvents(data: Uint8Array, actorId: string): DecodedEvents {
   const events: Event[] = [];
   for (const [index, item] of items.entries()) {
     const where = Array.isArray(parsed) ? `events[${index}]: ` : "";
-    const result = eventSchema.safeParse(item);
-    if (!result.success) return { ok: false, error: `${where}${describeIssues(result.error)}` };
-    const event = result.data as Event;
+    let event: Event;
+    try {
+      // The kernel's own validation (with its fast path), plus the timestamp a stored event has.
+      event = parseNewEvent(item) as Event;
+    } catch (error) {
+      return { ok: false, error: `${where}${(error as Error).message}` };
+    }
+    if (event.timestamp === undefined) {
+      return {
+        ok: false,
+        error: `${where}Invalid event: timestamp: must be an ISO-8601 date-time`,
+      };
+    }
     if (event.actorId !== actorId) {
       return {
         ok: false,

@@ -3,20 +3,15 @@ import { frozenJsonCopy } from "../../internal/frozenJsonCopy.js";
 
 const encoder = new TextEncoder();
 
-function finiteNumbersOnly(_key: string, value: unknown): unknown {
-  if (typeof value === "number" && !Number.isFinite(value)) throw new RangeError("not finite");
-  return value;
-}
-
 /**
  * `value` as UTF-8 JSON. Values JSON cannot carry faithfully (NaN, Infinity, bigints, cycles) are
- * refused, as the in-memory stores refuse them, instead of being silently changed to null.
+ * refused, as the in-memory stores refuse them, instead of being silently stored as null.
  */
 export function jsonBytes(value: unknown, path: string): Uint8Array {
+  let json: string;
   try {
-    return encoder.encode(JSON.stringify(value, finiteNumbersOnly));
+    json = JSON.stringify(value);
   } catch (error) {
-    // The slow path names the offending field, e.g. `events[0].data.amount is NaN`.
     frozenJsonCopy(value, path);
     throw new AetherError(
       AetherErrorCode.InvalidEvent,
@@ -24,4 +19,8 @@ export function jsonBytes(value: unknown, path: string): Uint8Array {
       { cause: error },
     );
   }
+  // JSON.stringify writes NaN and ±Infinity as null; only output holding a null needs the walk
+  // that tells them apart (and names the offending field, e.g. `events[0].data.amount is NaN`).
+  if (json.includes("null")) frozenJsonCopy(value, path);
+  return encoder.encode(json);
 }

@@ -1,4 +1,5 @@
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
+import { InboxRequester } from "./inboxRequester.js";
 import { JsApiError, JsErrorCode, isJsApiError, type JsApiErrorBody } from "./jsApiError.js";
 import {
   fromDirectGet,
@@ -25,21 +26,23 @@ function parseJson<T>(data: Uint8Array): T {
  * The JetStream calls the stores make on one stream, spoken directly over core NATS requests:
  * the hot paths (publish, get last, get by sequence) skip the generic client's layers, and every
  * JetStream refusal surfaces as a JsApiError with its numeric code. Transport failures are
- * thrown as nats.js raised them; callers map them with toAetherError.
+ * thrown as errors named like nats.js's; callers map them with toAetherError.
  */
 export class StreamClient {
   readonly nc: NatsConnection;
   readonly stream: string;
+  readonly #requester: InboxRequester;
 
   constructor(nc: NatsConnection, stream: string) {
     this.nc = nc;
     this.stream = stream;
+    this.#requester = InboxRequester.for(nc);
   }
 
   /** A JetStream API request: JSON in, JSON out. */
   async api<T>(subject: string, body: unknown, timeoutMs: number): Promise<T> {
     const payload = body === undefined ? "" : JSON.stringify(body);
-    const reply = await this.nc.request(`${API}.${subject}`, payload, { timeout: timeoutMs });
+    const reply = await this.#requester.request(`${API}.${subject}`, payload, { timeoutMs });
     return parseJson<T>(reply.data);
   }
 
@@ -48,10 +51,7 @@ export class StreamClient {
     data: Uint8Array,
     options: { headers: MsgHdrs; timeoutMs: number },
   ): Promise<PubAck> {
-    const reply = await this.nc.request(subject, data, {
-      headers: options.headers,
-      timeout: options.timeoutMs,
-    });
+    const reply = await this.#requester.request(subject, data, options);
     const ack = parseJson<{ seq?: number; duplicate?: boolean }>(reply.data);
     if (typeof ack.seq !== "number") {
       throw new JsApiError({ code: 500, description: "the publish ack carries no sequence" });
@@ -75,9 +75,11 @@ export class StreamClient {
     direct: boolean,
   ): Promise<StoredMessage | undefined> {
     if (direct) {
-      const reply = await this.nc.request(`${API}.DIRECT.GET.${this.stream}`, `{"seq":${seq}}`, {
-        timeout: timeoutMs,
-      });
+      const reply = await this.#requester.request(
+        `${API}.DIRECT.GET.${this.stream}`,
+        `{"seq":${seq}}`,
+        { timeoutMs },
+      );
       const status = reply.headers?.code ?? 0;
       if (status === 0) return fromDirectGet(reply);
       if (status !== 404) {

@@ -9,7 +9,7 @@ export interface SubjectReadOptions {
   startSeq: number;
   /** How long to wait for the server to create the consumer or deliver the next batch. */
   requestTimeoutMs: number;
-  /** Messages per pull. @default 512 */
+  /** Messages per pull. @default 1024 */
   batch?: number;
 }
 
@@ -38,19 +38,19 @@ function unavailable(message: string): AetherError {
 
 /**
  * Streams every message on one subject in stream order through an ephemeral pull consumer (R1,
- * in memory, no acks), as an ordered consumer would, but with backpressure: the next batch is
- * pulled only once the reader has drained the previous one, so at most two batches are ever held
- * in memory however long the history is. A gap in delivery sequences, a deleted consumer or a
+ * in memory, no acks), as an ordered consumer would, but with backpressure: a batch is pulled
+ * only while the reader keeps up, so about two batches at most are held in memory however long
+ * the history is. Messages come in chunks (whatever arrived together), which keeps the per-message
+ * cost of async iteration off long replays. A gap in delivery sequences, a deleted consumer or a
  * silent server ends the read with a retryable error rather than a partial history.
  */
 export async function* readSubject(
   client: StreamClient,
   options: SubjectReadOptions,
-): AsyncGenerator<StoredMessage> {
-  const batchSize = options.batch ?? 512;
+): AsyncGenerator<StoredMessage[]> {
+  const batchSize = options.batch ?? 1024;
   const { nc, stream } = client;
-  const queue: Msg[] = [];
-  let head = 0;
+  let queue: Msg[] = [];
   let wake: (() => void) | undefined;
   let failure: unknown;
   const inbox = createInbox();
@@ -61,6 +61,23 @@ export async function* readSubject(
       wake?.();
     },
   });
+  const nextDelivery = () =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        reject(
+          new AetherError(
+            AetherErrorCode.Timeout,
+            `read of the event stream: no delivery within ${options.requestTimeoutMs} ms`,
+          ),
+        );
+      }, options.requestTimeoutMs);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+    });
   let consumer: string | undefined;
   try {
     const config = {
@@ -82,73 +99,61 @@ export async function* readSubject(
     );
     consumer = info.name;
     const nextSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
+    // `pending`: messages the server has yet to deliver; `outstanding`: those already asked for.
     let pending = info.num_pending;
     let outstanding = 0;
     let lastDeliverySeq = 0;
     for (;;) {
-      if (outstanding === 0 && queue.length - head < batchSize) {
-        if (pending === 0 && head === queue.length) return;
-        if (pending > 0) {
-          outstanding = Math.min(batchSize, pending);
-          nc.publish(nextSubject, JSON.stringify({ batch: outstanding, no_wait: true }), {
-            reply: inbox,
-          });
-        }
+      const unrequested = pending - outstanding;
+      // The next pull goes out while the previous one is half delivered, so the server never
+      // idles, but only once the reader has taken what arrived.
+      if (unrequested > 0 && outstanding <= batchSize / 2) {
+        const size = Math.min(batchSize, unrequested);
+        outstanding += size;
+        nc.publish(nextSubject, JSON.stringify({ batch: size, no_wait: true }), { reply: inbox });
       }
-      while (head === queue.length) {
+      if (pending === 0) return;
+      while (queue.length === 0) {
         if (failure !== undefined) throw failure;
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            wake = undefined;
-            reject(
-              new AetherError(
-                AetherErrorCode.Timeout,
-                `read of the event stream: no delivery within ${options.requestTimeoutMs} ms`,
-              ),
-            );
-          }, options.requestTimeoutMs);
-          wake = () => {
-            clearTimeout(timer);
-            wake = undefined;
-            resolve();
-          };
-        });
+        await nextDelivery();
       }
-      const msg = queue[head++]!;
-      if (head === queue.length) {
-        queue.length = 0;
-        head = 0;
-      }
-      const status = msg.headers?.code ?? 0;
-      if (status !== 0 && msg.data.length === 0) {
-        // 404/408: the pull found fewer messages than asked for, so the subject is read to the
-        // end; 100 is a heartbeat.
-        if (status === 404 || status === 408) {
-          outstanding = 0;
-          pending = 0;
-        } else if (status !== 100) {
-          throw unavailable(`the consumer reported ${status} ${msg.headers?.description ?? ""}`);
+      const arrived = queue;
+      queue = [];
+      const chunk: StoredMessage[] = [];
+      for (const msg of arrived) {
+        // Only status messages come without data; reading every message's headers decodes them.
+        const status = msg.data.length === 0 ? (msg.headers?.code ?? 0) : 0;
+        if (status !== 0) {
+          // 404/408: a pull found fewer messages than it asked for, so the subject is read to
+          // the end; 100 is a heartbeat.
+          if (status === 404 || status === 408) {
+            outstanding = 0;
+            pending = 0;
+          } else if (status !== 100) {
+            throw unavailable(`the consumer reported ${status} ${msg.headers?.description ?? ""}`);
+          }
+          continue;
         }
-        continue;
+        const delivery = parseDelivery(msg.reply);
+        if (delivery === undefined) throw unavailable(`unexpected delivery on ${msg.subject}`);
+        if (delivery.deliverySeq !== lastDeliverySeq + 1) {
+          throw unavailable(
+            `delivery ${delivery.deliverySeq} arrived after ${lastDeliverySeq}; messages were skipped`,
+          );
+        }
+        lastDeliverySeq = delivery.deliverySeq;
+        pending = delivery.pending;
+        outstanding = Math.max(0, outstanding - 1);
+        chunk.push(fromDelivery(msg, delivery.streamSeq));
       }
-      const delivery = parseDelivery(msg.reply);
-      if (delivery === undefined) throw unavailable(`unexpected delivery on ${msg.subject}`);
-      if (delivery.deliverySeq !== lastDeliverySeq + 1) {
-        throw unavailable(
-          `delivery ${delivery.deliverySeq} arrived after ${lastDeliverySeq}; messages were skipped`,
-        );
-      }
-      lastDeliverySeq = delivery.deliverySeq;
-      pending = delivery.pending;
-      outstanding = Math.max(0, outstanding - 1);
-      yield fromDelivery(msg, delivery.streamSeq);
+      if (chunk.length > 0) yield chunk;
     }
   } finally {
     sub.unsubscribe();
     if (consumer !== undefined) {
-      nc.request(`$JS.API.CONSUMER.DELETE.${stream}.${consumer}`, "", {
-        timeout: options.requestTimeoutMs,
-      }).catch(() => undefined);
+      client
+        .api(`CONSUMER.DELETE.${stream}.${consumer}`, undefined, options.requestTimeoutMs)
+        .catch(() => undefined);
     }
   }
 }
