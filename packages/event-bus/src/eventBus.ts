@@ -92,7 +92,7 @@ export class EventBus implements DomainEventPublisher {
    */
   publish(namespace: string, event: Event): void {
     const dispatcher = this.#dispatcher;
-    dispatcher.deliver(dispatcher.routeFor(namespace), event);
+    dispatcher.deliver(dispatcher.routeFor(namespace).subscriptions, event);
     dispatcher.reportPublished(namespace, event, this.nodeId);
   }
 

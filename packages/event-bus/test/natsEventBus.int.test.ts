@@ -269,6 +269,45 @@ describe("event-bus: NatsEventBus across nodes", () => {
     }
   });
 
+  it("on a noEcho connection, delivers its own events once and others' as usual", async () => {
+    const nc = await connectTo(natsUrl, { noEcho: true });
+    connections.push(nc);
+    const quiet = new NatsEventBus(nc, "no-echo");
+    buses.push(quiet);
+    const other = await newBus();
+    const ns = scope()("quiet");
+    const atQuiet = record(quiet, ns);
+    const atOther = record(other, ns);
+    await settle(quiet, other);
+    const [mine, theirs] = [makeEvent(), makeEvent()];
+    quiet.publish(ns, mine);
+    other.publish(ns, theirs);
+    await waitFor(() => atQuiet.events.length >= 2 && atOther.events.length >= 2);
+    await settle(quiet, other);
+    expect(atQuiet.ids().sort()).toEqual([mine.id, theirs.id].sort());
+    expect(atOther.ids().sort()).toEqual([mine.id, theirs.id].sort());
+  });
+
+  it("a node that publishes while events stream in from others delivers each exactly once", async () => {
+    const [a, b] = [await newBus(), await newBus()];
+    const ns = scope()("busy-both");
+    const atA = record(a, ns);
+    const atB = record(b, ns);
+    await settle(a, b);
+    const published: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const bus = i % 3 === 0 ? a : b;
+      const event = makeEvent();
+      published.push(event.id);
+      bus.publish(ns, event);
+      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => atA.events.length >= 300 && atB.events.length >= 300);
+    await settle(a, b);
+    expect(atA.ids().sort()).toEqual([...published].sort());
+    expect(atB.ids().sort()).toEqual([...published].sort());
+  });
+
   it("two buses on one connection still deliver to each other", async () => {
     const nc = await connectTo(natsUrl);
     connections.push(nc);

@@ -16,9 +16,9 @@ import { BusSubscription } from "./busSubscription.js";
 import { RateLimiter } from "./rateLimiter.js";
 import type { WildcardGuard } from "./wildcardPolicy.js";
 
-type Route = readonly BusSubscription[];
+type Subscriptions = readonly BusSubscription[];
 
-const EMPTY: Route = Object.freeze([]);
+const NONE: Subscriptions = Object.freeze([]);
 
 // Enough for every tenant of a busy node; past it the cache starts over rather than grow unbounded.
 const MAX_CACHED_ROUTES = 10_000;
@@ -28,8 +28,17 @@ export interface PatternGroup {
   readonly pattern: string;
   readonly matcher: NamespaceMatcher;
   /** Replaced, never mutated, so a delivery loop is never disturbed by (un)subscribes. */
-  subscriptions: Route;
+  subscriptions: Subscriptions;
 }
+
+/** Where a publish to one namespace goes. */
+export interface Route {
+  readonly subscriptions: Subscriptions;
+  /** The groups whose pattern matches, for a transport that listens once per pattern. */
+  readonly groups: readonly PatternGroup[];
+}
+
+const EMPTY_ROUTE: Route = Object.freeze({ subscriptions: NONE, groups: Object.freeze([]) });
 
 /** Told when a pattern gains its first subscription or loses its last. */
 export interface PatternGroupListener {
@@ -94,7 +103,7 @@ export class Dispatcher {
   readonly #groups = new Map<string, PatternGroup>();
   readonly #subscriptions = new Map<string, BusSubscription>();
   #routes = new Map<string, Route>();
-  #domainRoute: Route = EMPTY;
+  #domainRoute: Subscriptions = NONE;
   #eventPublishedWanted = false;
   #domainSequence = 0;
   #closed = false;
@@ -106,8 +115,9 @@ export class Dispatcher {
     this.logger = config.logger;
   }
 
-  get closed(): boolean {
-    return this.#closed;
+  /** True when someone subscribed to `EventPublished`, so reports are worth building. */
+  get reportsPublished(): boolean {
+    return this.#eventPublishedWanted;
   }
 
   subscribe(pattern: string, options: SubscribeOptions = {}): BusSubscription {
@@ -133,7 +143,7 @@ export class Dispatcher {
     this.#subscriptions.set(subscription.id, subscription);
     let group = this.#groups.get(matcher.pattern);
     const isNewGroup = group === undefined;
-    group ??= { pattern: matcher.pattern, matcher, subscriptions: EMPTY };
+    group ??= { pattern: matcher.pattern, matcher, subscriptions: NONE };
     group.subscriptions = [...group.subscriptions, subscription];
     this.#groups.set(group.pattern, group);
     this.#topologyChanged();
@@ -174,7 +184,7 @@ export class Dispatcher {
   }
 
   /** Offers the event to each subscription; the filters and buffers take it from there. */
-  deliver(subscriptions: Route, event: Event): void {
+  deliver(subscriptions: Subscriptions, event: Event): void {
     for (let i = 0; i < subscriptions.length; i++) subscriptions[i]!.offer(event);
   }
 
@@ -198,7 +208,7 @@ export class Dispatcher {
    */
   publishDomainEvent(domainEvent: DomainEvent): void {
     const route = this.#domainRoute;
-    if (route.length === 0 || this.#closed) return;
+    if (route.length === 0) return;
     const event: Event<DomainEvent> = {
       id: createId(),
       eventType: domainEvent.type,
@@ -225,7 +235,7 @@ export class Dispatcher {
     this.#subscriptions.clear();
     this.#groups.clear();
     this.#routes = new Map();
-    this.#domainRoute = EMPTY;
+    this.#domainRoute = NONE;
     this.#eventPublishedWanted = false;
   }
 
@@ -236,11 +246,14 @@ export class Dispatcher {
   }
 
   #resolve(namespace: string): Route {
-    const matching: BusSubscription[] = [];
+    const subscriptions: BusSubscription[] = [];
+    const groups: PatternGroup[] = [];
     for (const group of this.#groups.values()) {
-      if (group.matcher.matches(namespace)) matching.push(...group.subscriptions);
+      if (!group.matcher.matches(namespace)) continue;
+      groups.push(group);
+      subscriptions.push(...group.subscriptions);
     }
-    const route = matching.length === 0 ? EMPTY : matching;
+    const route = groups.length === 0 ? EMPTY_ROUTE : { subscriptions, groups };
     if (this.#routes.size >= MAX_CACHED_ROUTES) this.#routes = new Map();
     this.#routes.set(namespace, route);
     return route;
@@ -260,7 +273,7 @@ export class Dispatcher {
   /** Routes are rebuilt lazily after any (un)subscribe: they are rare, publishes are not. */
   #topologyChanged(): void {
     this.#routes = new Map();
-    this.#domainRoute = this.#groups.get(DOMAIN_EVENTS_NAMESPACE)?.subscriptions ?? EMPTY;
+    this.#domainRoute = this.#groups.get(DOMAIN_EVENTS_NAMESPACE)?.subscriptions ?? NONE;
     this.#eventPublishedWanted = this.#domainRoute.some((subscription) =>
       subscription.accepts("EventPublished", this.nodeId),
     );

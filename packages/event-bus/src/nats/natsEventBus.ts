@@ -7,17 +7,17 @@ import {
   type Logger,
 } from "@aether/kernel";
 import { busSubject, busSubjectForPattern } from "@aether/namespace";
-import {
-  headers,
-  type Msg,
-  type NatsConnection,
-  type PublishOptions,
-  type Status,
-  type Subscription as NatsSubscription,
+import type {
+  Msg,
+  NatsConnection,
+  PublishOptions,
+  Status,
+  Subscription as NatsSubscription,
 } from "@nats-io/nats-core";
 import { EventBus, busDispatcher, type EventBusOptions } from "../eventBus.js";
 import type { Dispatcher, PatternGroup } from "../internal/dispatcher.js";
 import { RateLimiter } from "../internal/rateLimiter.js";
+import { NodeIdHeader } from "./nodeIdHeader.js";
 import { NODE_ID_HEADER, decodeEvent, encodeEvent } from "./wireFormat.js";
 
 export interface NatsEventBusOptions extends EventBusOptions {
@@ -50,10 +50,23 @@ export interface NatsEventBusStats {
   undecodable: number;
 }
 
+/** This bus's NATS subscription for one local pattern. */
+interface Listener {
+  subscription?: NatsSubscription;
+  /**
+   * This bus's own publishes that the server will echo back on this subscription. While it is 0
+   * no message here can be this node's own, so reading its headers (which costs as much as
+   * parsing the event) is skipped; a lost echo only leaves it too high, which is merely slower.
+   */
+  pendingEchoes: number;
+}
+
 const NODE_ID = /^[\x21-\x7e]{1,256}$/;
-// busSubject(namespace) is a fixed prefix + the namespace unchanged: keep the prefix, so a publish
-// to an already-validated namespace builds its subject without validating it again.
+// busSubject(namespace) is a fixed prefix + the namespace unchanged, so the namespace of a message
+// is what follows the prefix.
 const SUBJECT_PREFIX = busSubject("x").slice(0, -1);
+// Past this many namespaces the subject cache starts over rather than grow unbounded.
+const MAX_CACHED_SUBJECTS = 10_000;
 
 function resolveOptions(
   nodeIdOrOptions: string | NatsEventBusOptions | undefined,
@@ -87,7 +100,9 @@ export class NatsEventBus extends EventBus {
   readonly #logger: Logger;
   readonly #publishOptions: PublishOptions;
   readonly #headerBytes: number;
-  readonly #listening = new Map<PatternGroup, NatsSubscription>();
+  readonly #listeners = new Map<PatternGroup, Listener>();
+  readonly #ownEventsComeBack: boolean;
+  readonly #subjects = new Map<string, string>();
   readonly #status: AsyncIterable<Status>;
   readonly #maxBufferedWhileDisconnected: number;
   readonly #sendFailureLog: RateLimiter;
@@ -116,14 +131,16 @@ export class NatsEventBus extends EventBus {
       );
     }
     this.connection = connection;
+    // `options` is not on the NatsConnection interface but the client has it; without it, assume
+    // the default (echo on), which is only slower, never wrong.
+    const connectionOptions = (connection as { options?: { noEcho?: boolean } }).options;
+    this.#ownEventsComeBack = connectionOptions?.noEcho !== true;
     this.#dispatcher = busDispatcher(this);
     this.#logger = this.#dispatcher.logger.child({ transport: "nats" });
-    const nodeHeader = headers();
-    nodeHeader.set(NODE_ID_HEADER, this.nodeId);
+    const nodeHeader = new NodeIdHeader(this.nodeId);
     // One options object for every publish: the header is the same each time.
     this.#publishOptions = { headers: nodeHeader };
-    // What the client writes for this header (nodeId is ASCII, so characters are bytes).
-    this.#headerBytes = `NATS/1.0\r\n${NODE_ID_HEADER}: ${this.nodeId}\r\n\r\n`.length;
+    this.#headerBytes = nodeHeader.encode().length;
     this.#maxBufferedWhileDisconnected =
       options.maxBufferedBytesWhileDisconnected ?? 8 * 1024 * 1024;
     const clock = options.clock ?? systemClock;
@@ -156,9 +173,14 @@ export class NatsEventBus extends EventBus {
         { details: { eventId: event.id, bytes: payload.length, maxPayload } },
       );
     }
-    dispatcher.deliver(route, event);
+    dispatcher.deliver(route.subscriptions, event);
     dispatcher.reportPublished(namespace, event, this.nodeId);
-    this.#send(SUBJECT_PREFIX + namespace, payload);
+    if (!this.#send(this.#subjectFor(namespace), payload) || !this.#ownEventsComeBack) return;
+    const groups = route.groups;
+    for (let i = 0; i < groups.length; i++) {
+      const listener = this.#listeners.get(groups[i]!);
+      if (listener !== undefined) listener.pendingEchoes++;
+    }
   }
 
   /**
@@ -190,26 +212,43 @@ export class NatsEventBus extends EventBus {
 
   async #shutdown(): Promise<void> {
     this.#dispatcher.listener = undefined;
-    for (const subscription of this.#listening.values()) this.#unsubscribeQuietly(subscription);
-    this.#listening.clear();
+    for (const listener of this.#listeners.values()) this.#unsubscribeQuietly(listener);
+    this.#listeners.clear();
     (this.#status as { stop?: () => void }).stop?.();
     await super.close();
   }
 
-  #send(subject: string, payload: Uint8Array): void {
+  /** True when the NATS client took the message. */
+  #send(subject: string, payload: Uint8Array): boolean {
     if (!this.#connected) {
       this.#bufferedWhileDisconnected += payload.length;
       if (this.#bufferedWhileDisconnected > this.#maxBufferedWhileDisconnected) {
         this.#sendFailed(subject, "disconnected and the reconnect buffer budget is used up");
-        return;
+        return false;
       }
     }
     try {
       this.connection.publish(subject, payload, this.#publishOptions);
-      this.#sent++;
     } catch (error) {
       this.#sendFailed(subject, error);
+      return false;
     }
+    this.#sent++;
+    return true;
+  }
+
+  /**
+   * Cached: a subject built per publish is a fresh concatenation, which the client's subject check
+   * then has to flatten every time.
+   */
+  #subjectFor(namespace: string): string {
+    let subject = this.#subjects.get(namespace);
+    if (subject === undefined) {
+      if (this.#subjects.size >= MAX_CACHED_SUBJECTS) this.#subjects.clear();
+      subject = busSubject(namespace);
+      this.#subjects.set(namespace, subject);
+    }
+    return subject;
   }
 
   #sendFailed(subject: string, reason: unknown): void {
@@ -224,14 +263,15 @@ export class NatsEventBus extends EventBus {
 
   #listen(group: PatternGroup): void {
     try {
-      const subscription = this.connection.subscribe(busSubjectForPattern(group.pattern), {
+      const listener: Listener = { pendingEchoes: 0 };
+      listener.subscription = this.connection.subscribe(busSubjectForPattern(group.pattern), {
         callback: (error, message) => {
-          if (error === null) this.#receive(group, message);
+          if (error === null) this.#receive(group, listener, message);
           else
             this.#logger.error({ err: error, pattern: group.pattern }, "NATS subscription failed");
         },
       });
-      this.#listening.set(group, subscription);
+      this.#listeners.set(group, listener);
     } catch (error) {
       this.#logger.error(
         { err: error, pattern: group.pattern },
@@ -241,30 +281,40 @@ export class NatsEventBus extends EventBus {
   }
 
   #stopListening(group: PatternGroup): void {
-    const subscription = this.#listening.get(group);
-    if (subscription === undefined) return;
-    this.#listening.delete(group);
-    this.#unsubscribeQuietly(subscription);
+    const listener = this.#listeners.get(group);
+    if (listener === undefined) return;
+    this.#listeners.delete(group);
+    this.#unsubscribeQuietly(listener);
   }
 
-  #unsubscribeQuietly(subscription: NatsSubscription): void {
+  #unsubscribeQuietly(listener: Listener): void {
     try {
-      subscription.unsubscribe();
+      listener.subscription?.unsubscribe();
     } catch (error) {
       this.#logger.debug({ err: error }, "NATS unsubscribe failed (connection already closed)");
     }
   }
 
-  #receive(group: PatternGroup, message: Msg): void {
-    const origin = message.headers?.get(NODE_ID_HEADER);
-    // This node delivered its own event locally when it published it.
-    if (origin === this.nodeId) return;
+  #receive(group: PatternGroup, listener: Listener, message: Msg): void {
+    let origin: string | undefined;
+    if (listener.pendingEchoes > 0 || this.#dispatcher.reportsPublished) {
+      origin = message.headers?.get(NODE_ID_HEADER);
+      if (origin === this.nodeId) {
+        // This node delivered its own event locally when it published it.
+        if (listener.pendingEchoes > 0) listener.pendingEchoes--;
+        return;
+      }
+    }
     const subscriptions = group.subscriptions;
     if (subscriptions.length === 0) return;
-    const namespace = message.subject.slice(SUBJECT_PREFIX.length);
-    if (!this.#dispatcher.accepts(namespace)) {
-      this.#rejected(message, "the subject does not carry a valid, unreserved namespace");
-      return;
+    // An exact pattern is its own namespace, already validated: skip decoding the subject.
+    let namespace = group.pattern;
+    if (group.matcher.isWildcard) {
+      namespace = message.subject.slice(SUBJECT_PREFIX.length);
+      if (!this.#dispatcher.accepts(namespace)) {
+        this.#rejected(message, "the subject does not carry a valid, unreserved namespace");
+        return;
+      }
     }
     let event: Event;
     try {
