@@ -324,7 +324,10 @@ export class JetStreamEventStore implements EventStore {
       yield* readSubject(this.#client, {
         subject: actorSubject(this.namespace, actorId),
         startSeq: 1,
-        requestTimeoutMs: this.#requestTimeoutMs,
+        budget: {
+          deadline: new Deadline(this.#timeoutMs),
+          requestTimeoutMs: this.#requestTimeoutMs,
+        },
       });
     } catch (error) {
       throw toAetherError(error, operation);

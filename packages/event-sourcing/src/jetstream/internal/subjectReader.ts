@@ -1,5 +1,6 @@
 import { AetherError, AetherErrorCode } from "@aether/kernel";
 import { createInbox, type Msg } from "@nats-io/nats-core";
+import { retrying, type RetryBudget } from "./retrying.js";
 import type { StreamClient } from "./streamClient.js";
 import { fromDelivery, type StoredMessage } from "./storedMessage.js";
 
@@ -7,8 +8,11 @@ export interface SubjectReadOptions {
   subject: string;
   /** First stream sequence to look at; 1 reads from the beginning. */
   startSeq: number;
-  /** How long to wait for the server to create the consumer or deliver the next batch. */
-  requestTimeoutMs: number;
+  /**
+   * Creating the consumer retries within this budget (a cluster may be electing a leader); each
+   * batch must then arrive within its `requestTimeoutMs`.
+   */
+  budget: RetryBudget;
   /** Messages per pull. @default 1024 */
   batch?: number;
 }
@@ -68,10 +72,10 @@ export async function* readSubject(
         reject(
           new AetherError(
             AetherErrorCode.Timeout,
-            `read of the event stream: no delivery within ${options.requestTimeoutMs} ms`,
+            `read of the event stream: no delivery within ${options.budget.requestTimeoutMs} ms`,
           ),
         );
-      }, options.requestTimeoutMs);
+      }, options.budget.requestTimeoutMs);
       wake = () => {
         clearTimeout(timer);
         wake = undefined;
@@ -92,10 +96,13 @@ export async function* readSubject(
         ? { deliver_policy: "by_start_sequence", opt_start_seq: options.startSeq }
         : { deliver_policy: "all" }),
     };
-    const info = await client.api<{ name: string; num_pending: number }>(
-      `CONSUMER.CREATE.${stream}`,
-      { stream_name: stream, config },
-      options.requestTimeoutMs,
+    // A retry after a lost answer may leave a consumer behind; inactive_threshold removes it.
+    const info = await retrying(options.budget, `create a consumer on ${stream}`, (timeoutMs) =>
+      client.api<{ name: string; num_pending: number }>(
+        `CONSUMER.CREATE.${stream}`,
+        { stream_name: stream, config },
+        timeoutMs,
+      ),
     );
     consumer = info.name;
     const nextSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
@@ -152,7 +159,7 @@ export async function* readSubject(
     sub.unsubscribe();
     if (consumer !== undefined) {
       client
-        .api(`CONSUMER.DELETE.${stream}.${consumer}`, undefined, options.requestTimeoutMs)
+        .api(`CONSUMER.DELETE.${stream}.${consumer}`, undefined, options.budget.requestTimeoutMs)
         .catch(() => undefined);
     }
   }
