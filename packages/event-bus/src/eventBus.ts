@@ -1,4 +1,6 @@
 import {
+  AetherError,
+  AetherErrorCode,
   defaultLogger,
   systemClock,
   type Clock,
@@ -70,7 +72,13 @@ export class EventBus implements DomainEventPublisher {
   }
 
   constructor(options: EventBusOptions = {}) {
-    this.nodeId = options.nodeId ?? "local";
+    const { nodeId = "local" } = options;
+    if (typeof nodeId !== "string" || nodeId === "") {
+      throw new AetherError(AetherErrorCode.InvalidArgument, "nodeId must be a non-empty string", {
+        details: { nodeId },
+      });
+    }
+    this.nodeId = nodeId;
     this.#dispatcher = new Dispatcher({
       nodeId: this.nodeId,
       bufferSize: validBufferSize(options.bufferSize ?? DEFAULT_BUFFER_SIZE),

@@ -254,6 +254,21 @@ describe("event-bus: NatsEventBus across nodes", () => {
     );
   });
 
+  it("keeps delivering locally after its connection is closed, and counts what it could not send", async () => {
+    const nc = await connectTo(natsUrl);
+    const bus = new NatsEventBus(nc, "orphan");
+    buses.push(bus);
+    const ns = scope()("orphaned");
+    const local = record(bus, ns);
+    await nc.close();
+    const event = makeEvent();
+    bus.publish(ns, event);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(local.events).toEqual([event]);
+    expect(bus.stats()).toMatchObject({ connected: false, sent: 0, unsent: 1 });
+    await expect(bus.flush()).rejects.toMatchObject({ code: AetherErrorCode.Unavailable });
+  });
+
   it("accepts the node id positionally or in options, generates one when absent, and checks it", async () => {
     const nc = await connectTo(natsUrl);
     connections.push(nc);

@@ -59,10 +59,13 @@ export class BusSubscription implements Subscription, AsyncIterator<Event> {
     this.pattern = init.pattern;
     this.#eventTypes = eventTypes === undefined ? undefined : new Set(eventTypes);
     this.#actorId = actorId;
-    this.#filter = {
-      ...(eventTypes === undefined ? {} : { eventTypes: [...eventTypes] }),
+    // Frozen, so getSubscriptions() and SubscriptionCreated can share it without copies.
+    this.#filter = Object.freeze({
+      ...(eventTypes === undefined
+        ? {}
+        : { eventTypes: Object.freeze([...eventTypes]) as string[] }),
       ...(actorId === undefined ? {} : { actorId }),
-    };
+    });
     this.#buffer = new RingBuffer(init.bufferSize);
     this.#handler = onEvent;
     this.#logger = init.logger;

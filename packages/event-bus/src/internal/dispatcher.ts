@@ -55,23 +55,19 @@ export interface DispatcherConfig {
   wildcardGuard: WildcardGuard;
 }
 
-function checkBufferSize(value: number, name: string): number {
+export function validBufferSize(value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new AetherError(
       AetherErrorCode.InvalidArgument,
-      `${name} must be a positive integer, got ${String(value)}`,
-      { details: { [name]: value } },
+      `bufferSize must be a positive integer, got ${String(value)}`,
+      { details: { bufferSize: value } },
     );
   }
   return value;
 }
 
-export function validBufferSize(value: number): number {
-  return checkBufferSize(value, "bufferSize");
-}
-
-function checkFilter(options: SubscribeOptions): void {
-  const { eventTypes, actorId } = options;
+function checkOptions(options: SubscribeOptions): void {
+  const { eventTypes, actorId, onEvent } = options;
   if (
     eventTypes !== undefined &&
     (!Array.isArray(eventTypes) ||
@@ -88,6 +84,9 @@ function checkFilter(options: SubscribeOptions): void {
     throw new AetherError(AetherErrorCode.InvalidArgument, "actorId must be a non-empty string", {
       details: { actorId },
     });
+  }
+  if (onEvent !== undefined && typeof onEvent !== "function") {
+    throw new AetherError(AetherErrorCode.InvalidArgument, "onEvent must be a function");
   }
 }
 
@@ -124,7 +123,7 @@ export class Dispatcher {
     this.#checkOpen();
     const matcher = compileNamespacePattern(pattern);
     if (matcher.isWildcard) this.#config.wildcardGuard(matcher.pattern);
-    checkFilter(options);
+    checkOptions(options);
     const bufferSize =
       options.bufferSize === undefined
         ? this.#config.bufferSize

@@ -38,7 +38,7 @@ export interface NatsEventBusOptions extends EventBusOptions {
 
 /** Counters of one NatsEventBus, for health checks and tests. */
 export interface NatsEventBusStats {
-  /** False between a disconnect and the reconnect that follows it. */
+  /** False between a disconnect and the reconnect that follows it, and once the connection is closed. */
   connected: boolean;
   /** Events handed to the NATS client for other nodes. */
   sent: number;
@@ -185,15 +185,20 @@ export class NatsEventBus extends EventBus {
 
   /**
    * Resolves once the NATS server has processed every subscription and publish of this bus so
-   * far: after it, another node's publish reaches the subscriptions made before it.
+   * far: after it, another node's publish reaches the subscriptions made before it. Rejects with
+   * `UNAVAILABLE` when the connection fails or is closed.
    */
   async flush(): Promise<void> {
-    await this.connection.flush();
+    try {
+      await this.connection.flush();
+    } catch (error) {
+      throw new AetherError(AetherErrorCode.Unavailable, "NATS flush failed", { cause: error });
+    }
   }
 
   stats(): NatsEventBusStats {
     return {
-      connected: this.#connected,
+      connected: this.#connected && !this.connection.isClosed(),
       sent: this.#sent,
       unsent: this.#unsent,
       received: this.#received,

@@ -6,7 +6,7 @@ import {
   parseNewEvent,
   type Event,
 } from "@aether/kernel";
-import { Utf8Pool } from "./utf8Pool.js";
+import { Utf8Pool } from "../internal/utf8Pool.js";
 
 /** The header that names the publishing node, so a node recognises its own events coming back. */
 export const NODE_ID_HEADER = "Aether-Node-Id";
