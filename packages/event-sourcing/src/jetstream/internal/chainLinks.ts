@@ -19,14 +19,15 @@ export function encodeLinks(links: readonly number[]): string {
   return out;
 }
 
+const WELL_FORMED = /^[1-9]\d{0,15}(?:,[1-9]\d{0,15})*$/;
+
 /** The links of a message, or undefined when the header is missing or malformed. */
 export function decodeLinks(value: string | undefined): number[] | undefined {
-  if (value === undefined) return undefined;
   if (value === "0") return [];
+  if (value === undefined || !WELL_FORMED.test(value)) return undefined;
   const links: number[] = [];
   for (const part of value.split(",")) {
     const n = Number(part);
-    if (!Number.isSafeInteger(n) || n <= 0) return undefined;
     links.push(links.length === 0 ? n : links[links.length - 1]! - n);
   }
   return links[links.length - 1]! > 0 ? links : undefined;

@@ -1,0 +1,215 @@
+import { AetherError, isAetherError, type Event } from "@aether/kernel";
+import { describe, expect, it } from "vitest";
+import {
+  decodeLinks,
+  encodeLinks,
+  MAX_LINKS,
+  nextLinks,
+} from "../src/jetstream/internal/chainLinks.js";
+import { decodeEvents, encodeEvents } from "../src/jetstream/internal/eventCodec.js";
+import { HistoryFold } from "../src/jetstream/internal/historyFold.js";
+import { JsApiError } from "../src/jetstream/internal/jsApiError.js";
+import { PositionCache } from "../src/jetstream/internal/positionCache.js";
+import { isBefore, parseServerVersion } from "../src/jetstream/internal/serverVersion.js";
+import type { StoredMessage } from "../src/jetstream/internal/storedMessage.js";
+import { toAetherError } from "../src/jetstream/internal/toAetherError.js";
+
+const encoder = new TextEncoder();
+
+function event(version: number, actorId = "acc"): Event {
+  return {
+    id: `e${version}`,
+    eventType: "Deposited",
+    actorId,
+    version,
+    data: { version },
+    timestamp: "2026-01-01T00:00:00.000Z",
+  };
+}
+
+function message(seq: number, body: unknown): StoredMessage {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return { seq, subject: "s", data: encoder.encode(text), header: () => undefined };
+}
+
+function named(name: string, extra: object = {}): Error {
+  return Object.assign(new Error(name), { name }, extra);
+}
+
+describe("event-sourcing/jetstream chain links", () => {
+  it("round-trips links as the newest sequence and the gaps below it", () => {
+    expect(encodeLinks([])).toBe("0");
+    expect(encodeLinks([1000, 990, 5])).toBe("1000,10,985");
+    expect(decodeLinks("1000,10,985")).toEqual([1000, 990, 5]);
+    expect(decodeLinks("0")).toEqual([]);
+  });
+
+  it("treats a missing or malformed header as not written by the store", () => {
+    for (const value of [undefined, "", "x", "5,0", "5,-1", "5,5", "5,2.5", "1e3"]) {
+      expect(decodeLinks(value), String(value)).toBeUndefined();
+    }
+  });
+
+  it("links a new message to the one before it and keeps at most MAX_LINKS", () => {
+    expect(nextLinks(0, [])).toEqual([]);
+    expect(nextLinks(7, [])).toEqual([7]);
+    const long = Array.from({ length: MAX_LINKS }, (_, i) => 100 - i);
+    const next = nextLinks(200, long);
+    expect(next).toHaveLength(MAX_LINKS);
+    expect(next.slice(0, 3)).toEqual([200, 100, 99]);
+  });
+});
+
+describe("event-sourcing/jetstream event codec", () => {
+  it("stores one event as an object and a batch as an array", () => {
+    const one = new TextDecoder().decode(encodeEvents([event(1)]));
+    expect(JSON.parse(one)).toEqual(event(1));
+    const two = JSON.parse(new TextDecoder().decode(encodeEvents([event(1), event(2)])));
+    expect(two).toEqual([event(1), event(2)]);
+  });
+
+  it("refuses values JSON would change, naming the field", () => {
+    const bad = { ...event(1), data: { amount: Number.NaN } };
+    expect(() => encodeEvents([bad])).toThrow(/events\[0\]\.data\.amount is NaN/);
+    const cyclic: Record<string, unknown> = {};
+    cyclic["self"] = cyclic;
+    expect(() => encodeEvents([{ ...event(1), data: cyclic }])).toThrow(/circular/);
+    expect(
+      JSON.parse(new TextDecoder().decode(encodeEvents([{ ...event(1), data: null }]))),
+    ).toMatchObject({ data: null });
+  });
+
+  it("decodes only well-formed, consecutive events of the actor", () => {
+    expect(decodeEvents(encodeEvents([event(1), event(2)]), "acc")).toEqual({
+      ok: true,
+      events: [event(1), event(2)],
+    });
+    const cases: [unknown, RegExp][] = [
+      [[event(1), event(3)], /does not follow/],
+      [[event(1, "other")], /belongs to actor "other"/],
+      [{ ...event(1), timestamp: undefined }, /timestamp/],
+      [{ ...event(1), version: "1" }, /version/],
+      [[], /empty batch/],
+    ];
+    for (const [body, error] of cases) {
+      const decoded = decodeEvents(encoder.encode(JSON.stringify(body)), "acc");
+      expect(decoded.ok).toBe(false);
+      expect(!decoded.ok && decoded.error).toMatch(error);
+    }
+    const invalidUtf8 = new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x7d]);
+    expect(decodeEvents(invalidUtf8, "acc")).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/invalid JSON/),
+    });
+  });
+});
+
+describe("event-sourcing/jetstream history fold", () => {
+  it("accepts the next version, reports repeats and jumps, and keeps going", () => {
+    const fold = new HistoryFold("acc", 1);
+    const steps = [
+      fold.add(message(1, event(1))),
+      fold.add(message(2, event(1))),
+      fold.add(message(3, "nope")),
+      fold.add(message(4, [event(2), event(3)])),
+      fold.add(message(5, event(7))),
+      fold.add(message(6, event(4))),
+    ];
+    expect(steps.map((s) => s.events.map((e) => e.version))).toEqual([
+      [1],
+      [],
+      [],
+      [2, 3],
+      [],
+      [4],
+    ]);
+    expect(steps.map((s) => s.error?.sequence)).toEqual([undefined, 2, 3, undefined, 5, undefined]);
+    expect(steps[1]!.error?.error).toMatch(/version 1 is already stored/);
+    expect(steps[4]!.error?.error).toMatch(/version 7 does not follow the latest stored version 3/);
+    expect(steps[2]!.error?.raw).toBe("nope");
+    expect(fold.latestVersion).toBe(4);
+  });
+
+  it("takes what a batch adds beyond the history, so a partly repeated batch cannot wedge it", () => {
+    const fold = new HistoryFold("acc", 1);
+    fold.add(message(1, [event(1), event(2)]));
+    const step = fold.add(message(2, [event(2), event(3)]));
+    expect(step.events.map((e) => e.version)).toEqual([3]);
+    expect(step.error?.error).toMatch(/version 2 is already stored/);
+  });
+
+  it("returns only versions from fromVersion on, while still checking the rest", () => {
+    const fold = new HistoryFold("acc", 3);
+    const versions = [1, 2, 3, 2, 4].flatMap((v, i) => fold.add(message(i + 1, event(v))).events);
+    expect(versions.map((e) => e.version)).toEqual([3, 4]);
+  });
+});
+
+describe("event-sourcing/jetstream error mapping", () => {
+  const map = (error: unknown) => toAetherError(error, 'append to actor "a"');
+
+  it("makes transport failures retryable and says the outcome of a timeout is unknown", () => {
+    const timeout = map(named("TimeoutError"));
+    expect(timeout).toMatchObject({ code: "TIMEOUT", retryable: true });
+    expect(timeout.message).toMatch(/^append to actor "a": .*outcome is unknown/);
+    expect(map(named("NoResponders"))).toMatchObject({ code: "UNAVAILABLE", retryable: true });
+    expect(map(named("RequestError", { cause: named("NoResponders") })).code).toBe("UNAVAILABLE");
+    expect(
+      map(new JsApiError({ code: 503, description: "JetStream system temporarily unavailable" })),
+    ).toMatchObject({ code: "UNAVAILABLE", retryable: true });
+    expect(map(new JsApiError({ code: 408, description: "timeout" })).code).toBe("TIMEOUT");
+  });
+
+  it("keeps what retrying cannot fix fatal", () => {
+    expect(map(named("ClosedConnectionError"))).toMatchObject({ code: "CLOSED", retryable: false });
+    expect(map(named("RequestError", { cause: named("ClosedConnectionError") })).code).toBe(
+      "CLOSED",
+    );
+    expect(
+      map(
+        new JsApiError({
+          code: 400,
+          err_code: 10054,
+          description: "message size exceeds maximum allowed",
+        }),
+      ).code,
+    ).toBe("PAYLOAD_TOO_LARGE");
+    expect(
+      map(named("InvalidArgumentError", { message: "payload max_payload size exceeded" })).code,
+    ).toBe("PAYLOAD_TOO_LARGE");
+    expect(map(named("JetStreamApiError", { status: 500, code: 10077 }))).toMatchObject({
+      code: "INTERNAL",
+      details: { status: 500, errCode: 10077 },
+    });
+    expect(map(new Error("boom"))).toMatchObject({ code: "INTERNAL", retryable: false });
+    const original = new AetherError("VERSION_CONFLICT", "x");
+    expect(map(original)).toBe(original);
+    expect(isAetherError(map("a string"))).toBe(true);
+  });
+});
+
+describe("event-sourcing/jetstream server versions and position cache", () => {
+  it("compares nats-server versions", () => {
+    expect(parseServerVersion("2.9.10")).toEqual([2, 9, 10]);
+    expect(parseServerVersion("v2.10.0-beta.3")).toEqual([2, 10, 0]);
+    expect(parseServerVersion(undefined)).toBeUndefined();
+    expect(isBefore([2, 9, 10], [2, 9, 21])).toBe(true);
+    expect(isBefore([2, 10, 0], [2, 9, 21])).toBe(false);
+    expect(isBefore([2, 9, 21], [2, 9, 21])).toBe(false);
+  });
+
+  it("remembers the newest head of the most recently used actors", () => {
+    const cache = new PositionCache(2);
+    cache.remember("a", { version: 2, seq: 20, links: [] });
+    cache.remember("a", { version: 1, seq: 10, links: [] });
+    expect(cache.get("a")?.version).toBe(2);
+    cache.remember("b", { version: 1, seq: 30, links: [] });
+    cache.get("a");
+    cache.remember("c", { version: 1, seq: 40, links: [] });
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")?.version).toBe(2);
+    const off = new PositionCache(0);
+    off.remember("a", { version: 1, seq: 1, links: [] });
+    expect(off.get("a")).toBeUndefined();
+  });
+});
