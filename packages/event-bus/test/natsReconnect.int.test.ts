@@ -79,8 +79,10 @@ describe("event-bus: NatsEventBus and connection loss", () => {
   });
 
   it("while disconnected, delivers locally and bounds what it queues for NATS", async () => {
-    const probeSize = JSON.stringify(makeEvent({ data: "x".repeat(200) })).length;
-    const budget = probeSize * 5;
+    const offline = Array.from({ length: 20 }, () => makeEvent({ data: "x".repeat(200) }));
+    const bytes = offline.map((event) => new TextEncoder().encode(JSON.stringify(event)).length);
+    // Room for the first five offline events and half of the sixth.
+    const budget = bytes.slice(0, 5).reduce((sum, n) => sum + n, 0) + Math.floor(bytes[5]! / 2);
     const [a, b] = [await newBus("a2", budget), await newBus("b2")];
     const local = record(a, "tenant-b");
     const probes = record(b, "tenant-b", { eventTypes: ["Probe"] });
@@ -89,7 +91,6 @@ describe("event-bus: NatsEventBus and connection loss", () => {
 
     await server.kill();
     await waitFor(() => !a.stats().connected, { description: "the bus saw the disconnect" });
-    const offline = Array.from({ length: 20 }, () => makeEvent({ data: "x".repeat(200) }));
     for (const event of offline) a.publish("tenant-b", event);
     await new Promise((resolve) => setImmediate(resolve));
     expect(local.events).toEqual(offline);

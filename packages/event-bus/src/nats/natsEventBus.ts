@@ -226,11 +226,12 @@ export class NatsEventBus extends EventBus {
   /** True when the NATS client took the message. */
   #send(subject: string, payload: Uint8Array): boolean {
     if (!this.#connected) {
-      this.#bufferedWhileDisconnected += payload.length;
-      if (this.#bufferedWhileDisconnected > this.#maxBufferedWhileDisconnected) {
+      const buffered = this.#bufferedWhileDisconnected + payload.length;
+      if (buffered > this.#maxBufferedWhileDisconnected) {
         this.#sendFailed(subject, "disconnected and the reconnect buffer budget is used up");
         return false;
       }
+      this.#bufferedWhileDisconnected = buffered;
     }
     try {
       this.connection.publish(subject, payload, this.#publishOptions);
