@@ -309,9 +309,12 @@ export class JetStreamEventStore implements EventStore {
         { actorId, sequence: last.seq },
         "the actor's last message was not written by this store or does not decode; replaying to find its version",
       );
+      // From "version infinity": the fold tracks the latest version and keeps no event.
       const fold = new HistoryFold(actorId, Number.MAX_SAFE_INTEGER);
-      for await (const chunk of this.#messages(actorId))
-        for (const message of chunk) fold.add(message);
+      const none: Event[] = [];
+      for await (const chunk of this.#messages(actorId)) {
+        for (const message of chunk) fold.add(message, none);
+      }
       head = { version: fold.latestVersion, seq: last.seq, links: [] };
     }
     this.#cache.remember(actorId, head);
@@ -343,9 +346,8 @@ export class JetStreamEventStore implements EventStore {
     for await (const chunk of this.#messages(actorId)) {
       const events: Event[] = [];
       for (const message of chunk) {
-        const step = fold.add(message);
-        if (step.error !== undefined) onError(step.error);
-        events.push(...step.events);
+        const error = fold.add(message, events);
+        if (error !== undefined) onError(error);
       }
       if (events.length > 0) yield events;
     }

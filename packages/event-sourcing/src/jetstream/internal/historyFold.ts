@@ -3,13 +3,6 @@ import type { ReplayError } from "../../eventStore.js";
 import { decodeEvents, rawText } from "./eventCodec.js";
 import type { StoredMessage } from "./storedMessage.js";
 
-export interface FoldStep {
-  /** Events this message adds to the history, from `fromVersion` on. */
-  events: Event[];
-  /** Set when part or all of the message is not part of the history. */
-  error: ReplayError | undefined;
-}
-
 /**
  * The one rule that turns an actor's messages, in stream order, into its history: an event is
  * accepted when it decodes, belongs to the actor, and has exactly the next version. Anything
@@ -34,27 +27,28 @@ export class HistoryFold {
     return this.#latest;
   }
 
-  add(message: StoredMessage): FoldStep {
+  /**
+   * Folds in the next message: pushes the events it adds to the history (from `fromVersion` on)
+   * onto `into`, and returns an error when part or all of it is not history.
+   */
+  add(message: StoredMessage, into: Event[]): ReplayError | undefined {
     const decoded = decodeEvents(message.data, this.#actorId);
-    if (!decoded.ok) return { events: [], error: this.#error(message, decoded.error) };
-    const events: Event[] = [];
-    const refused: string[] = [];
+    if (!decoded.ok) return this.#error(message, decoded.error);
+    let refused: string[] | undefined;
     for (const event of decoded.events) {
       if (event.version === this.#latest + 1) {
         this.#latest = event.version;
-        if (event.version >= this.#fromVersion) events.push(event);
-      } else if (event.version <= this.#latest) {
-        refused.push(
-          `version ${event.version} is already stored earlier in the stream (the first by stream sequence wins)`,
-        );
+        if (event.version >= this.#fromVersion) into.push(event);
       } else {
+        refused ??= [];
         refused.push(
-          `version ${event.version} does not follow the latest stored version ${this.#latest}`,
+          event.version <= this.#latest
+            ? `version ${event.version} is already stored earlier in the stream (the first by stream sequence wins)`
+            : `version ${event.version} does not follow the latest stored version ${this.#latest}`,
         );
       }
     }
-    const error = refused.length === 0 ? undefined : this.#error(message, refused.join("; "));
-    return { events, error };
+    return refused === undefined ? undefined : this.#error(message, refused.join("; "));
   }
 
   #error(message: StoredMessage, error: string): ReplayError {
