@@ -23,7 +23,7 @@ export default tseslint.config(
           patterns: [
             { group: ["@aether/*/src/*", "@aether/*/src"], message: "Import the package by name." },
             { group: ["@aether/*/internal/*"], message: "Package internals are not public." },
-            { group: ["nats", "nats/*"], message: "Use the @nats-io/* v3 packages." },
+            { regex: "^nats(/|$)", message: "Use the @nats-io/* v3 packages." },
           ],
         },
       ],

@@ -1,7 +1,6 @@
 // Two nodes exchanging events through NATS. Each node has its own connection and node id, as if
 // it ran in its own process (the package's tests also run one in a separate process).
 // NATS_URL defaults to a nats-server on localhost (start one with `nats-server`).
-// eslint-disable-next-line no-restricted-imports -- the rule's "nats" group is for the legacy `nats` package, not this subpath
 import { NatsEventBus } from "@aether/event-bus/nats";
 import { connect } from "@nats-io/transport-node";
 

@@ -10,11 +10,6 @@ function source(path: string): string {
   return readFileSync(new URL(path, import.meta.url), "utf8");
 }
 
-/** The README leaves out lint directives, which say nothing to a reader. */
-function withoutLintDirectives(code: string): string {
-  return code.replace(/^\s*\/\/ eslint-disable.*\n/gm, "");
-}
-
 describe("event-bus: README examples", () => {
   it("event-bus: the quick start runs and prints what its comments say", async () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
@@ -27,7 +22,7 @@ describe("event-bus: README examples", () => {
   });
 
   it.each(["quickStart.ts", "twoNodes.ts"])("event-bus: the README shows %s verbatim", (file) => {
-    const example = withoutLintDirectives(source(`../examples/${file}`));
+    const example = source(`../examples/${file}`);
     expect(source("../README.md")).toContain("```ts\n" + example + "```");
   });
 });

@@ -2,7 +2,6 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-// eslint-disable-next-line no-restricted-imports -- the rule\'s "nats" group is for the legacy `nats` package, not this subpath
 import { NatsEventBus } from "@aether/event-bus/nats";
 import { uniqueName, waitFor } from "@aether/test-support";
 import type { NatsConnection } from "@nats-io/nats-core";

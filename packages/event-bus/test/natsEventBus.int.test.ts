@@ -1,5 +1,4 @@
 import { DOMAIN_EVENTS_NAMESPACE } from "@aether/event-bus";
-// eslint-disable-next-line no-restricted-imports -- the rule\'s "nats" group is for the legacy `nats` package, not this subpath
 import { NatsEventBus, NODE_ID_HEADER } from "@aether/event-bus/nats";
 import { AetherErrorCode, type Event } from "@aether/kernel";
 import { uniqueName, waitFor } from "@aether/test-support";

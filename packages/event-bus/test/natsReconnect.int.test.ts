@@ -1,4 +1,3 @@
-// eslint-disable-next-line no-restricted-imports -- the rule\'s "nats" group is for the legacy `nats` package, not this subpath
 import { NatsEventBus } from "@aether/event-bus/nats";
 import { NatsServer, waitFor } from "@aether/test-support";
 import type { NatsConnection } from "@nats-io/nats-core";

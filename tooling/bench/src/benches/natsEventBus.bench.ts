@@ -1,4 +1,3 @@
-// eslint-disable-next-line no-restricted-imports -- the rule's "nats" group is for the legacy `nats` package, not this subpath
 import { NatsEventBus } from "@aether/event-bus/nats";
 import type { Event } from "@aether/kernel";
 import { NatsServer } from "@aether/test-support";
