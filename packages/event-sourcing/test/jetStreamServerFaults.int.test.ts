@@ -1,5 +1,5 @@
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
-import { isAetherError } from "@aether/kernel";
+import { isAetherError, type Logger } from "@aether/kernel";
 import { NatsServer, uniqueName, waitFor } from "@aether/test-support";
 import { describe, expect, it } from "vitest";
 import { AppendLoop, acknowledgedCount, expectNothingLost } from "./fixtures/appendLoop.js";
@@ -7,6 +7,24 @@ import { connectTo } from "./fixtures/connect.js";
 
 // Short timeouts keep the faults quick; the behaviour does not depend on their length.
 const timeouts = { timeoutMs: 1_500, requestTimeoutMs: 500 };
+
+/** Records log messages; enough of a pino logger for the stores. */
+function recordingLogger(messages: string[]): Logger {
+  const record = (_bindings: unknown, message?: string) => {
+    if (message !== undefined) messages.push(message);
+  };
+  const logger = {
+    level: "debug",
+    child: () => logger,
+    trace: record,
+    debug: record,
+    info: record,
+    warn: record,
+    error: record,
+    fatal: record,
+  };
+  return logger as unknown as Logger;
+}
 
 describe("JetStreamEventStore when its nats-server fails", () => {
   it(
@@ -74,6 +92,49 @@ describe("JetStreamEventStore when its nats-server fails", () => {
           data: {},
         });
       } finally {
+        await nc.close();
+      }
+    },
+  );
+
+  it(
+    "stores an append whose answers were lost exactly once, and reports success",
+    { timeout: 60_000 },
+    async () => {
+      await using server = await NatsServer.start();
+      const nc = await connectTo(server.url);
+      try {
+        const logs: string[] = [];
+        const store = new JetStreamEventStore(nc, {
+          namespace: uniqueName("lost-ack"),
+          timeoutMs: 30_000,
+          requestTimeoutMs: 200,
+          logger: recordingLogger(logs),
+        });
+        await store.saveEvent({
+          id: "e1",
+          eventType: "Opened",
+          actorId: "acc",
+          version: 1,
+          data: {},
+        });
+        server.pause();
+        const append = store.saveEvent({
+          id: "e2",
+          eventType: "Deposited",
+          actorId: "acc",
+          version: 2,
+          data: {},
+        });
+        // Two attempts went unanswered: the frozen server holds both, with one message id.
+        await waitFor(() => logs.filter((m) => m.startsWith("append attempt failed")).length >= 2);
+        server.resume();
+        await append;
+        const replay = await store.getEventsWithErrors("acc");
+        expect(replay.events.map((e) => e.id)).toEqual(["e1", "e2"]);
+        expect(replay.errors).toEqual([]);
+      } finally {
+        server.resume();
         await nc.close();
       }
     },

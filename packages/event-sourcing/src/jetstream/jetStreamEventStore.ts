@@ -50,9 +50,11 @@ export interface JetStreamEventStoreOptions {
    */
   replicas?: number;
   /**
-   * How long the server remembers `Nats-Msg-Id`s, used when this store creates the stream. Must
-   * exceed `timeoutMs`, so that an append retried after a lost acknowledgement is stored once.
-   * @default 120_000
+   * How long the server remembers `Nats-Msg-Id`s, used when this store creates the stream. An
+   * append retried inside one call (after a lost answer) is recognised by its message id within
+   * this window; OCC keeps it from being stored twice in any case. Longer costs server memory
+   * (one entry per append in the window).
+   * @default 30_000
    */
   duplicateWindowMs?: number;
   /**
@@ -72,6 +74,7 @@ export interface JetStreamEventStoreOptions {
 const CHAIN_READ_LIMIT = 1024;
 
 const OCC_HEADER = "Nats-Expected-Last-Subject-Sequence";
+const MSG_ID_HEADER = "Nats-Msg-Id";
 
 function lastOf(events: readonly Event[]): Event {
   return events[events.length - 1]!;
@@ -130,7 +133,7 @@ export class JetStreamEventStore implements EventStore {
       min: 1,
     });
     this.#duplicateWindowMs = integerOption("duplicateWindowMs", options.duplicateWindowMs, {
-      fallback: 120_000,
+      fallback: 30_000,
       min: 1,
     });
     this.#cache = new PositionCache(
@@ -185,15 +188,17 @@ export class JetStreamEventStore implements EventStore {
     let head = this.#cache.get(actorId);
     if (head?.version !== firstVersion - 1) head = await this.#readHead(actorId, deadline);
     let msgId = nuid.next();
-    // Set once an attempt timed out: it may have been stored, so a duplicate ack for this
-    // message id is our own append landing, and a final failure must say the outcome is unknown.
+    // Set once an attempt timed out: it may have been stored, so a duplicate ack for this message
+    // id, or a head that carries it, is our own append landing, and a final failure must say
+    // the outcome is unknown.
     let outcomeUnknown = false;
     for (let attempt = 0; ; attempt++) {
       if (firstVersion !== head.version + 1) {
+        if (outcomeUnknown && head.msgId === msgId) break;
         throw this.#conflict(actorId, firstVersion, head.version);
       }
       const headers = natsHeaders();
-      headers.set("Nats-Msg-Id", msgId);
+      headers.set(MSG_ID_HEADER, msgId);
       headers.set(OCC_HEADER, String(head.seq));
       headers.set(PREV_HEADER, encodeLinks(nextLinks(head.seq, head.links)));
       checkPayloadSize(
@@ -219,7 +224,13 @@ export class JetStreamEventStore implements EventStore {
         }
         const failure = toAetherError(error, operation);
         if (failure.code === AetherErrorCode.Timeout) outcomeUnknown = true;
-        if (failure.retryable && (await deadline.backoff(attempt))) continue;
+        if (failure.retryable && (await deadline.backoff(attempt))) {
+          this.#logger.debug(
+            { actorId, version: firstVersion, attempt, code: failure.code },
+            "append attempt failed; retrying with the same message id",
+          );
+          continue;
+        }
         if (outcomeUnknown && failure.code !== AetherErrorCode.Timeout) {
           throw new AetherError(
             AetherErrorCode.Timeout,
@@ -229,30 +240,32 @@ export class JetStreamEventStore implements EventStore {
         }
         throw failure;
       }
-      if (ack.duplicate && !outcomeUnknown) {
-        // Another call's message id: never a success for this one.
-        head = await this.#readHead(actorId, deadline);
-        msgId = nuid.next();
-        continue;
-      }
-      this.#cache.remember(actorId, {
-        version: lastOf(events).version,
-        seq: ack.seq,
-        links: nextLinks(head.seq, head.links),
-      });
-      const at = isoNow(this.#clock);
-      for (const event of events) {
-        this.#publisher.publishDomainEvent({
-          type: "EventStored",
-          at,
-          namespace: this.namespace,
-          actorId,
-          eventId: event.id,
-          eventType: event.eventType,
-          version: event.version,
+      if (!ack.duplicate) {
+        this.#cache.remember(actorId, {
+          version: lastOf(events).version,
+          seq: ack.seq,
+          links: nextLinks(head.seq, head.links),
+          msgId,
         });
+        break;
       }
-      return;
+      // A duplicate is the earlier, timed-out attempt of this call landing, whose links the
+      // cache cannot vouch for; without such an attempt it is another call's message id.
+      if (outcomeUnknown) break;
+      head = await this.#readHead(actorId, deadline);
+      msgId = nuid.next();
+    }
+    const at = isoNow(this.#clock);
+    for (const event of events) {
+      this.#publisher.publishDomainEvent({
+        type: "EventStored",
+        at,
+        namespace: this.namespace,
+        actorId,
+        eventId: event.id,
+        eventType: event.eventType,
+        version: event.version,
+      });
     }
   }
 
@@ -291,6 +304,16 @@ export class JetStreamEventStore implements EventStore {
     return decoded.ok ? { message, events: decoded.events, links } : undefined;
   }
 
+  #positionOf(head: ChainHead): HeadPosition {
+    const msgId = head.message.header(MSG_ID_HEADER);
+    return {
+      version: lastOf(head.events).version,
+      seq: head.message.seq,
+      links: head.links,
+      ...(msgId === undefined ? {} : { msgId }),
+    };
+  }
+
   /**
    * Where the actor's history ends, in one round trip: its last message tells the version. When
    * that message was not written by the store (a raw publish, a corrupt entry), the version comes
@@ -303,7 +326,7 @@ export class JetStreamEventStore implements EventStore {
     const chainHead = this.#asChainHead(last, actorId);
     let head: HeadPosition;
     if (chainHead !== undefined) {
-      head = { version: lastOf(chainHead.events).version, seq: last.seq, links: chainHead.links };
+      head = this.#positionOf(chainHead);
     } else {
       this.#logger.warn(
         { actorId, sequence: last.seq },
@@ -373,7 +396,7 @@ export class JetStreamEventStore implements EventStore {
     const head = facts.chainReads ? this.#asChainHead(last, id) : undefined;
     if (head !== undefined) {
       const latest = lastOf(head.events).version;
-      this.#cache.remember(id, { version: latest, seq: last.seq, links: head.links });
+      this.#cache.remember(id, this.#positionOf(head));
       if (latest < from) return;
       if (latest - from < CHAIN_READ_LIMIT) {
         const events = await walkChain(this.#client, head, {

@@ -184,7 +184,7 @@ function checkStream(
   if (windowMs < settings.timeoutMs) {
     logger.warn(
       { stream: name, duplicateWindowMs: windowMs, timeoutMs: settings.timeoutMs },
-      "the stream's duplicate window is shorter than the append timeout: a retried append could be stored twice",
+      "the stream's duplicate window is shorter than the append timeout: an append retried after a lost answer may be reported as a VersionConflict although it was stored (never stored twice)",
     );
   }
   const version = parseServerVersion(client.nc.info?.version);

@@ -6,6 +6,8 @@ export interface HeadPosition {
   seq: number;
   /** That message's own links (see chainLinks.ts). */
   links: readonly number[];
+  /** That message's `Nats-Msg-Id`: lets an append whose answer was lost recognise itself. */
+  msgId?: string;
 }
 
 /**
