@@ -1,12 +1,24 @@
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import { isAetherError, type Logger } from "@aether/kernel";
 import { NatsServer, uniqueName, waitFor } from "@aether/test-support";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { AppendLoop, acknowledgedCount, expectNothingLost } from "./fixtures/appendLoop.js";
 import { connectTo } from "./fixtures/connect.js";
 
 // Short timeouts keep the faults quick; the behaviour does not depend on their length.
 const timeouts = { timeoutMs: 1_500, requestTimeoutMs: 500 };
+
+/** SIGSTOP is delivered asynchronously: wait until the kernel reports the process stopped. */
+async function freeze(server: NatsServer): Promise<void> {
+  server.pause();
+  await waitFor(
+    () => readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]?.startsWith("T"),
+    {
+      description: "nats-server stopped",
+    },
+  );
+}
 
 /** Records log messages; enough of a pino logger for the stores. */
 function recordingLogger(messages: string[]): Logger {
@@ -71,7 +83,7 @@ describe("JetStreamEventStore when its nats-server fails", () => {
           version: 1,
           data: {},
         });
-        server.pause();
+        await freeze(server);
         const frozen = await store
           .saveEvent({ id: "e2", eventType: "Deposited", actorId: "acc", version: 2, data: {} })
           .catch((error: unknown) => error);
@@ -118,7 +130,7 @@ describe("JetStreamEventStore when its nats-server fails", () => {
           version: 1,
           data: {},
         });
-        server.pause();
+        await freeze(server);
         const append = store.saveEvent({
           id: "e2",
           eventType: "Deposited",
