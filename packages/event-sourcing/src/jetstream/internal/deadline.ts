@@ -4,20 +4,14 @@
  * Measured on the monotonic clock: the injectable Clock stamps events, it must not stretch timeouts.
  */
 export class Deadline {
-  readonly timeoutMs: number;
   readonly #end: number;
 
   constructor(timeoutMs: number) {
-    this.timeoutMs = timeoutMs;
     this.#end = performance.now() + timeoutMs;
   }
 
   remaining(): number {
     return Math.max(0, this.#end - performance.now());
-  }
-
-  get expired(): boolean {
-    return this.remaining() <= 0;
   }
 
   /** The timeout for the next request: the per-request limit, capped by what is left. */

@@ -21,6 +21,13 @@ function namedError(name: string, message: string): Error {
 }
 
 const SWEEP_INTERVAL_MS = 20;
+
+/** A new inbox subject under the connection's own inbox prefix (accounts may restrict `_INBOX`). */
+export function connectionInbox(nc: NatsConnection): string {
+  const { inboxPrefix } = (nc as { options?: { inboxPrefix?: string } }).options ?? {};
+  return createInbox(inboxPrefix);
+}
+
 const requesters = new WeakMap<NatsConnection, InboxRequester>();
 
 /**
@@ -39,8 +46,7 @@ export class InboxRequester {
 
   private constructor(nc: NatsConnection) {
     this.#nc = nc;
-    const { inboxPrefix } = (nc as { options?: { inboxPrefix?: string } }).options ?? {};
-    this.#prefix = `${createInbox(inboxPrefix)}.`;
+    this.#prefix = `${connectionInbox(nc)}.`;
   }
 
   static for(nc: NatsConnection): InboxRequester {
@@ -50,10 +56,6 @@ export class InboxRequester {
       requesters.set(nc, requester);
     }
     return requester;
-  }
-
-  get nc(): NatsConnection {
-    return this.#nc;
   }
 
   request(

@@ -1,5 +1,6 @@
 import { AetherError, AetherErrorCode } from "@aether/kernel";
-import { createInbox, type Msg } from "@nats-io/nats-core";
+import type { Msg } from "@nats-io/nats-core";
+import { connectionInbox } from "./inboxRequester.js";
 import { retrying, type RetryBudget } from "./retrying.js";
 import type { StreamClient } from "./streamClient.js";
 import { fromDelivery, type StoredMessage } from "./storedMessage.js";
@@ -57,7 +58,7 @@ export async function* readSubject(
   let queue: Msg[] = [];
   let wake: (() => void) | undefined;
   let failure: unknown;
-  const inbox = createInbox();
+  const inbox = connectionInbox(nc);
   const sub = nc.subscribe(inbox, {
     callback: (error, msg) => {
       if (error !== null) failure = error;
