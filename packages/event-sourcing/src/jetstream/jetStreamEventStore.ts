@@ -288,11 +288,12 @@ export class JetStreamEventStore implements EventStore {
   }
 
   async #lastMessage(actorId: string, deadline: Deadline): Promise<StoredMessage | undefined> {
+    const { directLastReads } = await this.#facts();
     const subject = actorSubject(this.namespace, actorId);
     return retrying(
       { deadline, requestTimeoutMs: this.#requestTimeoutMs },
       `read the last event of actor ${JSON.stringify(actorId)}`,
-      (timeoutMs) => this.#client.lastMessage(subject, timeoutMs),
+      (timeoutMs) => this.#client.lastMessage(subject, { timeoutMs, direct: directLastReads }),
     );
   }
 

@@ -21,10 +21,10 @@ import {
 
 const ACTORS = 1_000;
 /**
- * Each case runs one unmeasured warm-up round, then this many rounds with Aether and raw
- * alternating, and keeps the median of each side: the machines are shared and noisy.
+ * Each case runs one unmeasured warm-up round, then this many rounds, Aether and raw taking turns
+ * to go first, and keeps the median of each side: the machines are shared and noisy.
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 interface Bench {
   nc: NatsConnection;
@@ -68,8 +68,13 @@ async function compare(
   await sides.aether();
   await sides.floor();
   for (let round = 0; round < ROUNDS; round++) {
-    aether.push(await sides.aether());
-    floor.push(await sides.floor());
+    if (round % 2 === 0) {
+      aether.push(await sides.aether());
+      floor.push(await sides.floor());
+    } else {
+      floor.push(await sides.floor());
+      aether.push(await sides.aether());
+    }
   }
   const latencyBased = aether[0]!.p50Ms !== undefined;
   const key = latencyBased ? (r: BenchResult) => -r.p50Ms! : (r: BenchResult) => r.opsPerSec;
@@ -240,21 +245,23 @@ async function readComparisons(bench: Bench): Promise<Comparison[]> {
   });
   const events = 10_000;
   progress(`jetstream: writing ${events} events to one actor`);
-  for (let v = 1; v <= events; v++) await store.saveEvent(event("long", v));
+  const replayStore = await newStore(bench);
+  const replayStream = eventStreamName(replayStore.namespace);
+  for (let v = 1; v <= events; v++) await replayStore.saveEvent(event("long", v));
   progress("jetstream: replays");
   const replay = await compare(`replay ${events} events of one actor (events/s)`, {
     aether: async () => {
-      const result = await measureLatency("JetStreamEventStore.readEvents", 5, async () => {
+      const result = await measureLatency("JetStreamEventStore.readEvents", 10, async () => {
         let read = 0;
-        for await (const _ of store.readEvents("long")) read++;
+        for await (const _ of replayStore.readEvents("long")) read++;
         expectCount("readEvents", read, events);
       });
       return perEvent(result, events);
     },
     floor: async () => {
-      const subject = actorSubject(store.namespace, "long");
-      const result = await measureLatency("ordered consumer + JSON.parse", 5, () =>
-        rawOrderedRead(bench, { stream, subject }, events),
+      const subject = actorSubject(replayStore.namespace, "long");
+      const result = await measureLatency("ordered consumer + JSON.parse", 10, () =>
+        rawOrderedRead(bench, { stream: replayStream, subject }, events),
       );
       return perEvent(result, events);
     },

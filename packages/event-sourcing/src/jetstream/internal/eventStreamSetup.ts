@@ -24,6 +24,11 @@ export interface EventStreamFacts {
   /** Any replica may answer gets by sequence (`allow_direct`). */
   directGets: boolean;
   /**
+   * The actor's last message may be read with a direct get too: only on an R1 stream, where the
+   * one replica that answers is the one that acknowledged the append.
+   */
+  directLastReads: boolean;
+  /**
    * Reads may follow the `Aether-Prev` links. Off where nats-server#4320 can let a second append
    * in beside the first (the links would skip the first): then every read folds the whole subject.
    */
@@ -202,5 +207,6 @@ function checkStream(
       "nats-server 2.9 writes each event to the OS before acknowledging it but fsyncs only on a timer: a server process crash loses nothing, an OS crash or power loss can lose the last acknowledged events of this R1 stream; use replicas: 3 on a cluster",
     );
   }
-  return { directGets: found.allow_direct === true, chainReads: !raceProne };
+  const directGets = found.allow_direct === true;
+  return { directGets, directLastReads: directGets && replicas === 1, chainReads: !raceProne };
 }

@@ -59,9 +59,16 @@ export class StreamClient {
     return { seq: ack.seq, duplicate: ack.duplicate === true };
   }
 
-  /** The last message on `subject`, read through the stream leader (never a stale replica). */
-  async lastMessage(subject: string, timeoutMs: number): Promise<StoredMessage | undefined> {
-    return this.#msgGet({ last_by_subj: subject }, timeoutMs);
+  /**
+   * The last message on `subject`. `direct` may only be set where any replica that answers is
+   * current (an R1 stream): it skips the JSON and base64 envelope of the leader's API.
+   */
+  async lastMessage(
+    subject: string,
+    options: { timeoutMs: number; direct: boolean },
+  ): Promise<StoredMessage | undefined> {
+    if (!options.direct) return this.#msgGet({ last_by_subj: subject }, options.timeoutMs);
+    return this.#directGet(`${API}.DIRECT.GET.${this.stream}.${subject}`, "", options.timeoutMs);
   }
 
   /**
@@ -75,18 +82,27 @@ export class StreamClient {
     direct: boolean,
   ): Promise<StoredMessage | undefined> {
     if (direct) {
-      const reply = await this.#requester.request(
+      const message = await this.#directGet(
         `${API}.DIRECT.GET.${this.stream}`,
         `{"seq":${seq}}`,
-        { timeoutMs },
+        timeoutMs,
       );
-      const status = reply.headers?.code ?? 0;
-      if (status === 0) return fromDirectGet(reply);
-      if (status !== 404) {
-        throw new JsApiError({ code: status, description: reply.headers?.description ?? "" });
-      }
+      if (message !== undefined) return message;
     }
     return this.#msgGet({ seq }, timeoutMs);
+  }
+
+  /** A `$JS.API.DIRECT.GET` request: the message itself, headers and all, or undefined for 404. */
+  async #directGet(
+    subject: string,
+    payload: string,
+    timeoutMs: number,
+  ): Promise<StoredMessage | undefined> {
+    const reply = await this.#requester.request(subject, payload, { timeoutMs });
+    const status = reply.headers?.code ?? 0;
+    if (status === 0) return fromDirectGet(reply);
+    if (status === 404) return undefined;
+    throw new JsApiError({ code: status, description: reply.headers?.description ?? "" });
   }
 
   async #msgGet(query: object, timeoutMs: number): Promise<StoredMessage | undefined> {
