@@ -1,24 +1,12 @@
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import { isAetherError, type Logger } from "@aether/kernel";
 import { NatsServer, uniqueName, waitFor } from "@aether/test-support";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { AppendLoop, acknowledgedCount, expectNothingLost } from "./fixtures/appendLoop.js";
 import { connectTo } from "./fixtures/connect.js";
 
 // Short timeouts keep the faults quick; the behaviour does not depend on their length.
 const timeouts = { timeoutMs: 1_500, requestTimeoutMs: 500 };
-
-/** SIGSTOP is delivered asynchronously: wait until the kernel reports the process stopped. */
-async function freeze(server: NatsServer): Promise<void> {
-  server.pause();
-  await waitFor(
-    () => readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]?.startsWith("T"),
-    {
-      description: "nats-server stopped",
-    },
-  );
-}
 
 /** Records log messages; enough of a pino logger for the stores. */
 function recordingLogger(messages: string[]): Logger {
@@ -86,12 +74,12 @@ describe("JetStreamEventStore when its nats-server fails", () => {
           version: 1,
           data: {},
         });
-        await freeze(server);
+        await server.pause();
         const frozen = await store
           .saveEvent({ id: "e2", eventType: "Deposited", actorId: "acc", version: 2, data: {} })
           .catch((error: unknown) => error);
         const read = await store.getLatestVersion("acc").catch((error: unknown) => error);
-        server.resume();
+        await server.resume();
         expect(isAetherError(frozen, "TIMEOUT"), String(frozen)).toBe(true);
         expect(isAetherError(read, "TIMEOUT"), String(read)).toBe(true);
         // The append's outcome was unknown; the server may have taken it once it woke up.
@@ -133,7 +121,7 @@ describe("JetStreamEventStore when its nats-server fails", () => {
           version: 1,
           data: {},
         });
-        await freeze(server);
+        await server.pause();
         const append = store.saveEvent({
           id: "e2",
           eventType: "Deposited",
@@ -143,13 +131,13 @@ describe("JetStreamEventStore when its nats-server fails", () => {
         });
         // Two attempts went unanswered: the frozen server holds both, with one message id.
         await waitFor(() => logs.filter((m) => m.startsWith("append attempt failed")).length >= 2);
-        server.resume();
+        await server.resume();
         await append;
         const replay = await store.getEventsWithErrors("acc");
         expect(replay.events.map((e) => e.id)).toEqual(["e1", "e2"]);
         expect(replay.errors).toEqual([]);
       } finally {
-        server.resume();
+        await server.resume();
         await nc.close();
       }
     },

@@ -203,13 +203,39 @@ export class NatsServer {
     await this.#signalAndWait("SIGTERM");
   }
 
-  /** SIGSTOP: the process freezes; connections stay open but nothing is answered. */
-  pause(): void {
+  /**
+   * SIGSTOP: the process freezes; connections stay open but nothing is answered. Signals arrive
+   * asynchronously, so this resolves once the kernel reports the process stopped.
+   */
+  async pause(): Promise<void> {
     this.#child?.kill("SIGSTOP");
+    await this.#waitForProcessState((state) => state === "T", "stopped");
   }
 
-  resume(): void {
+  /** SIGCONT: the frozen process goes on; resolves once it runs again. */
+  async resume(): Promise<void> {
     this.#child?.kill("SIGCONT");
+    await this.#waitForProcessState((state) => state !== "T", "running");
+  }
+
+  // Linux only (/proc); elsewhere the wait is skipped and callers must poll for the effect.
+  async #waitForProcessState(
+    accept: (state: string) => boolean,
+    description: string,
+  ): Promise<void> {
+    const pid = this.pid;
+    if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return;
+    await waitFor(
+      () => {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return accept(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3));
+      },
+      {
+        timeoutMs: 5_000,
+        intervalMs: 5,
+        description: `nats-server ${this.serverName} ${description}`,
+      },
+    );
   }
 
   /** Starts the server again on the same port with the same store (stopping it first if needed). */
