@@ -1,21 +1,17 @@
 import {
-  defaultLogger,
-  guardPublisher,
   isoNow,
   parseActorId,
-  silentDomainEventPublisher,
-  systemClock,
   type Clock,
   type DomainEventPublisher,
   type Event,
   type Logger,
   type NewEvent,
 } from "@aether/kernel";
-import { parseNamespace } from "@aether/namespace";
 import { VersionConflictError } from "@aether/occ";
 import type { EventStore, ReadEventsOptions, ReplayResult } from "./eventStore.js";
 import { frozenJsonCopy } from "./internal/frozenJsonCopy.js";
 import { checkFromVersion, prepareAppend } from "./internal/prepareAppend.js";
+import { storeContext } from "./internal/storeContext.js";
 
 export interface InMemoryEventStoreOptions {
   /** The tenant or bounded context this store holds. @default "default" */
@@ -41,13 +37,10 @@ export class InMemoryEventStore implements EventStore {
   readonly #clock: Clock;
 
   constructor(options: InMemoryEventStoreOptions = {}) {
-    this.namespace = parseNamespace(options.namespace ?? "default");
-    this.#clock = options.clock ?? systemClock;
-    const logger = (options.logger ?? defaultLogger()).child({
-      component: "InMemoryEventStore",
-      namespace: this.namespace,
-    });
-    this.#publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, logger);
+    const context = storeContext("InMemoryEventStore", options);
+    this.namespace = context.namespace;
+    this.#clock = context.clock;
+    this.#publisher = context.publisher;
   }
 
   async saveEvent(event: NewEvent): Promise<void> {

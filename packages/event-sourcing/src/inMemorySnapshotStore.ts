@@ -1,19 +1,15 @@
 import {
-  defaultLogger,
-  guardPublisher,
   isoNow,
   parseActorId,
   parseActorSnapshot,
-  silentDomainEventPublisher,
-  systemClock,
   type ActorSnapshot,
   type Clock,
   type DomainEventPublisher,
   type Logger,
 } from "@aether/kernel";
-import { parseNamespace } from "@aether/namespace";
 import type { SnapshotStore } from "./eventStore.js";
 import { frozenJsonCopy } from "./internal/frozenJsonCopy.js";
+import { storeContext } from "./internal/storeContext.js";
 
 export interface InMemorySnapshotStoreOptions {
   /** @default "default" */
@@ -32,13 +28,10 @@ export class InMemorySnapshotStore implements SnapshotStore {
   readonly #clock: Clock;
 
   constructor(options: InMemorySnapshotStoreOptions = {}) {
-    this.namespace = parseNamespace(options.namespace ?? "default");
-    this.#clock = options.clock ?? systemClock;
-    const logger = (options.logger ?? defaultLogger()).child({
-      component: "InMemorySnapshotStore",
-      namespace: this.namespace,
-    });
-    this.#publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, logger);
+    const context = storeContext("InMemorySnapshotStore", options);
+    this.namespace = context.namespace;
+    this.#clock = context.clock;
+    this.#publisher = context.publisher;
   }
 
   async getLatestSnapshot(actorId: string): Promise<ActorSnapshot | undefined> {

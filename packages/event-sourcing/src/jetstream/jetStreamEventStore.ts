@@ -1,19 +1,15 @@
 import {
   AetherError,
   AetherErrorCode,
-  defaultLogger,
-  guardPublisher,
   isoNow,
   parseActorId,
-  silentDomainEventPublisher,
-  systemClock,
   type Clock,
   type DomainEventPublisher,
   type Event,
   type Logger,
   type NewEvent,
 } from "@aether/kernel";
-import { actorSubject, eventStreamName, parseNamespace } from "@aether/namespace";
+import { actorSubject, eventStreamName } from "@aether/namespace";
 import { VersionConflictError } from "@aether/occ";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
 import type { EventStore, ReadEventsOptions, ReplayError, ReplayResult } from "../eventStore.js";
@@ -34,6 +30,7 @@ import { StreamClient, type PubAck } from "./internal/streamClient.js";
 import type { StoredMessage } from "./internal/storedMessage.js";
 import { readSubject } from "./internal/subjectReader.js";
 import { toAetherError } from "./internal/toAetherError.js";
+import { storeContext, withNamespace } from "../internal/storeContext.js";
 
 export interface JetStreamEventStoreOptions {
   /** The tenant or bounded context this store holds; one stream per namespace. @default "default" */
@@ -113,19 +110,14 @@ export class JetStreamEventStore implements EventStore {
     namespaceOrOptions: string | JetStreamEventStoreOptions = {},
     moreOptions: JetStreamEventStoreOptions = {},
   ) {
-    const options =
-      typeof namespaceOrOptions === "string"
-        ? { ...moreOptions, namespace: namespaceOrOptions }
-        : namespaceOrOptions;
-    this.namespace = parseNamespace(options.namespace ?? "default");
+    const options = withNamespace(namespaceOrOptions, moreOptions);
+    const context = storeContext("JetStreamEventStore", options);
+    this.namespace = context.namespace;
     this.streamName = eventStreamName(this.namespace);
     this.#client = new StreamClient(nc, this.streamName);
-    this.#clock = options.clock ?? systemClock;
-    this.#logger = (options.logger ?? defaultLogger()).child({
-      component: "JetStreamEventStore",
-      namespace: this.namespace,
-    });
-    this.#publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, this.#logger);
+    this.#clock = context.clock;
+    this.#logger = context.logger;
+    this.#publisher = context.publisher;
     this.#replicas = integerOption("replicas", options.replicas, { fallback: 1, min: 1, max: 5 });
     this.#timeoutMs = integerOption("timeoutMs", options.timeoutMs, { fallback: 10_000, min: 1 });
     this.#requestTimeoutMs = integerOption("requestTimeoutMs", options.requestTimeoutMs, {

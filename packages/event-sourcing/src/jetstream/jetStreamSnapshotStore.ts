@@ -1,19 +1,15 @@
 import {
   actorSnapshotSchema,
-  defaultLogger,
   describeIssues,
-  guardPublisher,
   isoNow,
   parseActorId,
   parseActorSnapshot,
-  silentDomainEventPublisher,
-  systemClock,
   type ActorSnapshot,
   type Clock,
   type DomainEventPublisher,
   type Logger,
 } from "@aether/kernel";
-import { parseNamespace, snapshotBucketName, snapshotKey } from "@aether/namespace";
+import { snapshotBucketName, snapshotKey } from "@aether/namespace";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
@@ -23,6 +19,7 @@ import { integerOption } from "./internal/integerOption.js";
 import { jsonBytes } from "./internal/jsonBytes.js";
 import { checkPayloadSize } from "./internal/payloadLimit.js";
 import { retrying, type RetryBudget } from "./internal/retrying.js";
+import { storeContext, withNamespace } from "../internal/storeContext.js";
 
 export interface JetStreamSnapshotStoreOptions {
   /** The tenant or bounded context this store holds; one KV bucket per namespace. @default "default" */
@@ -72,19 +69,14 @@ export class JetStreamSnapshotStore implements SnapshotStore {
     namespaceOrOptions: string | JetStreamSnapshotStoreOptions = {},
     moreOptions: JetStreamSnapshotStoreOptions = {},
   ) {
-    const options =
-      typeof namespaceOrOptions === "string"
-        ? { ...moreOptions, namespace: namespaceOrOptions }
-        : namespaceOrOptions;
-    this.namespace = parseNamespace(options.namespace ?? "default");
+    const options = withNamespace(namespaceOrOptions, moreOptions);
+    const context = storeContext("JetStreamSnapshotStore", options);
+    this.namespace = context.namespace;
     this.bucketName = snapshotBucketName(this.namespace);
     this.#nc = nc;
-    this.#clock = options.clock ?? systemClock;
-    this.#logger = (options.logger ?? defaultLogger()).child({
-      component: "JetStreamSnapshotStore",
-      namespace: this.namespace,
-    });
-    this.#publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, this.#logger);
+    this.#clock = context.clock;
+    this.#logger = context.logger;
+    this.#publisher = context.publisher;
     this.#replicas = integerOption("replicas", options.replicas, { fallback: 1, min: 1, max: 5 });
     this.#timeoutMs = integerOption("timeoutMs", options.timeoutMs, { fallback: 10_000, min: 1 });
     this.#requestTimeoutMs = integerOption("requestTimeoutMs", options.requestTimeoutMs, {
