@@ -6,6 +6,7 @@ export { findNatsServerBinary } from "./natsServerBinary.js";
 export { freePort } from "./freePort.js";
 export { waitFor } from "./waitFor.js";
 export { uniqueName } from "./uniqueName.js";
+export { consoleLinesOf, expectReadmeToShow } from "./readmeExamples.js";
 
 export type { NatsServerOptions } from "./natsServer.js";
 export type { NatsClusterOptions } from "./natsCluster.js";
