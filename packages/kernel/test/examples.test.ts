@@ -2,7 +2,6 @@ import { consoleLinesOf, expectReadmeToShow } from "@aether/test-support";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 afterEach(() => {
-  vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
 
