@@ -84,7 +84,10 @@ export const actorSnapshotSchema = z.object({
 function isStringRecord(value: unknown): value is Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   for (const key in value) {
-    if (typeof (value as Record<string, unknown>)[key] !== "string") return false;
+    // zod drops an own "__proto__" key; leaving such input to zod keeps both paths identical.
+    if (key === "__proto__" || typeof (value as Record<string, unknown>)[key] !== "string") {
+      return false;
+    }
   }
   return true;
 }

@@ -58,6 +58,13 @@ describe("kernel parseNewEvent", () => {
     );
   });
 
+  it("agrees with newEventSchema on metadata holding an own __proto__ key", () => {
+    const input: unknown = JSON.parse(
+      '{"id":"e","eventType":"T","actorId":"a","version":1,"data":[],"metadata":{"__proto__":"x"}}',
+    );
+    expect(parseNewEvent(input)).toEqual(newEventSchema.parse(input));
+  });
+
   it("returns a fresh object, so filling it in never touches the caller's event", () => {
     const input = {
       id: "e",
