@@ -3,6 +3,8 @@ export { InMemorySnapshotStore, createInMemorySnapshotStore } from "./inMemorySn
 export { defineActor } from "./actor.js";
 export { ActorRepository } from "./actorRepository.js";
 export { DEFAULT_SNAPSHOT_INTERVAL, neverSnapshot, snapshotEvery } from "./snapshotPolicy.js";
+// The error every store throws, re-exported so store users need not import @aether/occ for it.
+export { VersionConflictError, isVersionConflict } from "@aether/occ";
 
 export type {
   EventStore,

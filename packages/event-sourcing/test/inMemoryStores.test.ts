@@ -1,4 +1,10 @@
-import { InMemoryEventStore, InMemorySnapshotStore } from "@aether/event-sourcing";
+import {
+  InMemoryEventStore,
+  InMemorySnapshotStore,
+  VersionConflictError as ReExportedConflict,
+} from "@aether/event-sourcing";
+import { VersionConflictError } from "@aether/occ";
+import { describe, expect, it } from "vitest";
 import {
   describeEventStoreContract,
   describeSnapshotStoreContract,
@@ -13,3 +19,14 @@ describeSnapshotStoreContract(
   "InMemorySnapshotStore",
   ({ namespace, publisher }) => new InMemorySnapshotStore({ namespace, publisher }),
 );
+
+describe("event-sourcing root entry", () => {
+  it("re-exports the very VersionConflictError class the stores throw", async () => {
+    expect(ReExportedConflict).toBe(VersionConflictError);
+    const store = new InMemoryEventStore();
+    const error = await store
+      .saveEvent({ id: "e", eventType: "T", actorId: "a", version: 2, data: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReExportedConflict);
+  });
+});
