@@ -4,7 +4,8 @@ import {
   InMemorySnapshotStore,
   snapshotEvery,
 } from "@aether/event-sourcing";
-import { DomainEventRecorder } from "@aether/kernel";
+import { DOMAIN_EVENTS_NAMESPACE, EventBus } from "@aether/event-bus";
+import { DomainEventRecorder, type DomainEvent } from "@aether/kernel";
 import { isVersionConflict, retryOnConflict } from "@aether/occ";
 import { bankAccount, type BankAccountCommand } from "./bankAccount.js";
 
@@ -20,12 +21,15 @@ export interface DemoResult {
  * concurrency conflict and its retry, snapshots. `print` receives one readable line at a time.
  */
 export async function runDemo(print: (line: string) => void): Promise<DemoResult> {
+  // The stores report to the bus, as every Aether package does; the demo listens like any
+  // other subscriber would.
+  const bus = new EventBus();
   const domainEvents = new DomainEventRecorder();
-  const eventStore = new InMemoryEventStore({ namespace: "bank.eu", publisher: domainEvents });
-  const snapshotStore = new InMemorySnapshotStore({
-    namespace: "bank.eu",
-    publisher: domainEvents,
+  bus.subscribe(DOMAIN_EVENTS_NAMESPACE, {
+    onEvent: (event) => domainEvents.publishDomainEvent(event.data as DomainEvent),
   });
+  const eventStore = new InMemoryEventStore({ namespace: "bank.eu", publisher: bus });
+  const snapshotStore = new InMemorySnapshotStore({ namespace: "bank.eu", publisher: bus });
   const accounts = new ActorRepository({
     actor: bankAccount,
     eventStore,
@@ -92,11 +96,12 @@ export async function runDemo(print: (line: string) => void): Promise<DemoResult
     print(`  v${event.version}  ${event.eventType.padEnd(15)} ${JSON.stringify(event.data)}`);
   }
 
-  print("\n6. Domain events the packages reported");
+  print("\n6. Domain events the packages reported, as the event bus delivered them");
   const counts = new Map<string, number>();
   for (const event of domainEvents.events)
     counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
-  for (const [type, count] of counts) print(`  ${type.padEnd(16)} × ${count}`);
+  for (const [type, count] of counts) print(`  ${type.padEnd(20)} × ${count}`);
 
+  await bus.close();
   return { balance: loaded.state.balance, version: loaded.version, domainEvents, eventStore };
 }

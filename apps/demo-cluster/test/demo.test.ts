@@ -14,6 +14,8 @@ describe("demo-cluster in-memory walk-through", () => {
     expect(result.domainEvents.ofType("EventStored")).toHaveLength(6);
     expect(result.domainEvents.ofType("VersionConflict").length).toBeGreaterThanOrEqual(1);
     expect(result.domainEvents.ofType("SnapshotCreated").map((e) => e.version)).toEqual([5]);
+    // The demo's own subscription to the domain events, reported through the bus it listens to.
+    expect(result.domainEvents.ofType("SubscriptionCreated")).toHaveLength(1);
     expect(lines.join("\n")).toMatch(/VersionConflictError \(tried v4, store at v4\)/);
     expect(lines.join("\n")).toMatch(/refused: Cannot withdraw 500: the balance is 70/);
   });
