@@ -64,7 +64,7 @@ const NANOS_PER_MS = 1_000_000;
  *   an event, which is also what lets the stores cache positions and follow links safely;
  * - `allow_direct`: gets by sequence may be served by any replica (stored messages never change).
  */
-export function eventStreamConfig(settings: EventStreamSettings): Record<string, unknown> {
+function eventStreamConfig(settings: EventStreamSettings): Record<string, unknown> {
   return {
     name: eventStreamName(settings.namespace),
     description: `Aether event store of namespace ${settings.namespace}`,
