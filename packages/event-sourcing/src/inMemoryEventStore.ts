@@ -1,17 +1,16 @@
 import {
-  isoNow,
   parseActorId,
   type Clock,
-  type DomainEventPublisher,
   type Event,
   type Logger,
   type NewEvent,
+  type DomainEventPublisher,
 } from "@aether/kernel";
-import { VersionConflictError } from "@aether/occ";
 import type { EventStore, ReadEventsOptions, ReplayResult } from "./eventStore.js";
 import { frozenJsonCopy } from "./internal/frozenJsonCopy.js";
 import { checkFromVersion, prepareAppend } from "./internal/prepareAppend.js";
 import { storeContext } from "./internal/storeContext.js";
+import type { StoreReports } from "./internal/storeReports.js";
 
 export interface InMemoryEventStoreOptions {
   /** The tenant or bounded context this store holds. @default "default" */
@@ -33,14 +32,14 @@ const noEvents: readonly Event[] = Object.freeze([]);
 export class InMemoryEventStore implements EventStore {
   readonly namespace: string;
   readonly #streams = new Map<string, Event[]>();
-  readonly #publisher: DomainEventPublisher;
+  readonly #reports: StoreReports;
   readonly #clock: Clock;
 
   constructor(options: InMemoryEventStoreOptions = {}) {
     const context = storeContext("InMemoryEventStore", options);
     this.namespace = context.namespace;
     this.#clock = context.clock;
-    this.#publisher = context.publisher;
+    this.#reports = context.reports;
   }
 
   async saveEvent(event: NewEvent): Promise<void> {
@@ -60,31 +59,12 @@ export class InMemoryEventStore implements EventStore {
     const stream = this.#streams.get(actorId);
     const currentVersion = stream?.length ?? 0;
     if (firstVersion !== currentVersion + 1) {
-      this.#publisher.publishDomainEvent({
-        type: "VersionConflict",
-        at: isoNow(this.#clock),
-        namespace: this.namespace,
-        actorId,
-        attemptedVersion: firstVersion,
-        currentVersion,
-      });
-      throw new VersionConflictError({ actorId, attemptedVersion: firstVersion, currentVersion });
+      throw this.#reports.conflict(actorId, firstVersion, currentVersion);
     }
     const frozen = events.map((event, index) => freezeEvent(event, index));
     if (stream === undefined) this.#streams.set(actorId, frozen);
     else stream.push(...frozen);
-    const at = isoNow(this.#clock);
-    for (const event of frozen) {
-      this.#publisher.publishDomainEvent({
-        type: "EventStored",
-        at,
-        namespace: this.namespace,
-        actorId,
-        eventId: event.id,
-        eventType: event.eventType,
-        version: event.version,
-      });
-    }
+    this.#reports.stored(frozen);
   }
 
   async getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {

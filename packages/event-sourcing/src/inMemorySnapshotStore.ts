@@ -1,15 +1,15 @@
 import {
-  isoNow,
   parseActorId,
   parseActorSnapshot,
   type ActorSnapshot,
+  type Logger,
   type Clock,
   type DomainEventPublisher,
-  type Logger,
 } from "@aether/kernel";
 import type { SnapshotStore } from "./eventStore.js";
 import { frozenJsonCopy } from "./internal/frozenJsonCopy.js";
 import { storeContext } from "./internal/storeContext.js";
+import type { StoreReports } from "./internal/storeReports.js";
 
 export interface InMemorySnapshotStoreOptions {
   /** @default "default" */
@@ -24,14 +24,12 @@ export interface InMemorySnapshotStoreOptions {
 export class InMemorySnapshotStore implements SnapshotStore {
   readonly namespace: string;
   readonly #snapshots = new Map<string, ActorSnapshot>();
-  readonly #publisher: DomainEventPublisher;
-  readonly #clock: Clock;
+  readonly #reports: StoreReports;
 
   constructor(options: InMemorySnapshotStoreOptions = {}) {
     const context = storeContext("InMemorySnapshotStore", options);
     this.namespace = context.namespace;
-    this.#clock = context.clock;
-    this.#publisher = context.publisher;
+    this.#reports = context.reports;
   }
 
   async getLatestSnapshot(actorId: string): Promise<ActorSnapshot | undefined> {
@@ -42,13 +40,7 @@ export class InMemorySnapshotStore implements SnapshotStore {
     const valid = parseActorSnapshot(snapshot);
     const frozen = frozenJsonCopy(valid, "snapshot") as ActorSnapshot;
     this.#snapshots.set(frozen.actorId, frozen);
-    this.#publisher.publishDomainEvent({
-      type: "SnapshotCreated",
-      at: isoNow(this.#clock),
-      namespace: this.namespace,
-      actorId: frozen.actorId,
-      version: frozen.version,
-    });
+    this.#reports.snapshotCreated(frozen);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type Logger,
 } from "@aether/kernel";
 import { parseNamespace } from "@aether/namespace";
+import { StoreReports } from "./storeReports.js";
 
 /** The options every store takes, whatever its backend. */
 export interface StoreContextOptions {
@@ -17,10 +18,10 @@ export interface StoreContextOptions {
   logger?: Logger;
 }
 
-/** What a store is wired with: a validated namespace, a guarded publisher, a bound logger. */
+/** What a store is wired with: a validated namespace, its reports, a bound logger. */
 export interface StoreContext {
   namespace: string;
-  publisher: DomainEventPublisher;
+  reports: StoreReports;
   clock: Clock;
   logger: Logger;
 }
@@ -28,12 +29,9 @@ export interface StoreContext {
 export function storeContext(component: string, options: StoreContextOptions): StoreContext {
   const namespace = parseNamespace(options.namespace ?? "default");
   const logger = (options.logger ?? defaultLogger()).child({ component, namespace });
-  return {
-    namespace,
-    publisher: guardPublisher(options.publisher ?? silentDomainEventPublisher, logger),
-    clock: options.clock ?? systemClock,
-    logger,
-  };
+  const clock = options.clock ?? systemClock;
+  const publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, logger);
+  return { namespace, reports: new StoreReports(namespace, publisher, clock), clock, logger };
 }
 
 /** Lets a store take `(nc, "tenant-a", options)` as well as `(nc, { namespace: "tenant-a", … })`. */

@@ -1,16 +1,14 @@
 import {
   AetherError,
   AetherErrorCode,
-  isoNow,
   parseActorId,
   type Clock,
-  type DomainEventPublisher,
   type Event,
   type Logger,
   type NewEvent,
+  type DomainEventPublisher,
 } from "@aether/kernel";
 import { actorSubject, eventStreamName } from "@aether/namespace";
-import { VersionConflictError } from "@aether/occ";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
 import type { EventStore, ReadEventsOptions, ReplayError, ReplayResult } from "../eventStore.js";
 import { checkFromVersion, prepareAppend } from "../internal/prepareAppend.js";
@@ -31,6 +29,7 @@ import type { StoredMessage } from "./internal/storedMessage.js";
 import { readSubject } from "./internal/subjectReader.js";
 import { toAetherError } from "./internal/toAetherError.js";
 import { storeContext, withNamespace } from "../internal/storeContext.js";
+import type { StoreReports } from "../internal/storeReports.js";
 
 export interface JetStreamEventStoreOptions {
   /** The tenant or bounded context this store holds; one stream per namespace. @default "default" */
@@ -89,7 +88,7 @@ export class JetStreamEventStore implements EventStore {
   /** The JetStream stream that holds this namespace's events. */
   readonly streamName: string;
   readonly #client: StreamClient;
-  readonly #publisher: DomainEventPublisher;
+  readonly #reports: StoreReports;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #cache: PositionCache;
@@ -117,7 +116,7 @@ export class JetStreamEventStore implements EventStore {
     this.#client = new StreamClient(nc, this.streamName);
     this.#clock = context.clock;
     this.#logger = context.logger;
-    this.#publisher = context.publisher;
+    this.#reports = context.reports;
     this.#replicas = integerOption("replicas", options.replicas, { fallback: 1, min: 1, max: 5 });
     this.#timeoutMs = integerOption("timeoutMs", options.timeoutMs, { fallback: 10_000, min: 1 });
     this.#requestTimeoutMs = integerOption("requestTimeoutMs", options.requestTimeoutMs, {
@@ -247,30 +246,11 @@ export class JetStreamEventStore implements EventStore {
       head = await this.#readHead(actorId, deadline);
       msgId = nuid.next();
     }
-    const at = isoNow(this.#clock);
-    for (const event of events) {
-      this.#publisher.publishDomainEvent({
-        type: "EventStored",
-        at,
-        namespace: this.namespace,
-        actorId,
-        eventId: event.id,
-        eventType: event.eventType,
-        version: event.version,
-      });
-    }
+    this.#reports.stored(events);
   }
 
   #conflict(actorId: string, attemptedVersion: number, currentVersion: number): Error {
-    this.#publisher.publishDomainEvent({
-      type: "VersionConflict",
-      at: isoNow(this.#clock),
-      namespace: this.namespace,
-      actorId,
-      attemptedVersion,
-      currentVersion,
-    });
-    return new VersionConflictError({ actorId, attemptedVersion, currentVersion });
+    return this.#reports.conflict(actorId, attemptedVersion, currentVersion);
   }
 
   async getLatestVersion(actorId: string): Promise<number> {

@@ -1,13 +1,12 @@
 import {
   actorSnapshotSchema,
   describeIssues,
-  isoNow,
   parseActorId,
   parseActorSnapshot,
   type ActorSnapshot,
+  type Logger,
   type Clock,
   type DomainEventPublisher,
-  type Logger,
 } from "@aether/kernel";
 import { snapshotBucketName, snapshotKey } from "@aether/namespace";
 import { jetstream } from "@nats-io/jetstream";
@@ -20,6 +19,7 @@ import { jsonBytes } from "./internal/jsonBytes.js";
 import { checkPayloadSize } from "./internal/payloadLimit.js";
 import { retrying, type RetryBudget } from "./internal/retrying.js";
 import { storeContext, withNamespace } from "../internal/storeContext.js";
+import type { StoreReports } from "../internal/storeReports.js";
 
 export interface JetStreamSnapshotStoreOptions {
   /** The tenant or bounded context this store holds; one KV bucket per namespace. @default "default" */
@@ -50,8 +50,7 @@ export class JetStreamSnapshotStore implements SnapshotStore {
   /** The KV bucket that holds this namespace's snapshots. */
   readonly bucketName: string;
   readonly #nc: NatsConnection;
-  readonly #publisher: DomainEventPublisher;
-  readonly #clock: Clock;
+  readonly #reports: StoreReports;
   readonly #logger: Logger;
   readonly #replicas: number;
   readonly #timeoutMs: number;
@@ -74,9 +73,8 @@ export class JetStreamSnapshotStore implements SnapshotStore {
     this.namespace = context.namespace;
     this.bucketName = snapshotBucketName(this.namespace);
     this.#nc = nc;
-    this.#clock = context.clock;
     this.#logger = context.logger;
-    this.#publisher = context.publisher;
+    this.#reports = context.reports;
     this.#replicas = integerOption("replicas", options.replicas, { fallback: 1, min: 1, max: 5 });
     this.#timeoutMs = integerOption("timeoutMs", options.timeoutMs, { fallback: 10_000, min: 1 });
     this.#requestTimeoutMs = integerOption("requestTimeoutMs", options.requestTimeoutMs, {
@@ -153,13 +151,7 @@ export class JetStreamSnapshotStore implements SnapshotStore {
       `save the snapshot of actor ${JSON.stringify(valid.actorId)}`,
       () => kv.put(snapshotKey(valid.actorId), data),
     );
-    this.#publisher.publishDomainEvent({
-      type: "SnapshotCreated",
-      at: isoNow(this.#clock),
-      namespace: this.namespace,
-      actorId: valid.actorId,
-      version: valid.version,
-    });
+    this.#reports.snapshotCreated(valid);
   }
 }
 
