@@ -1,18 +1,10 @@
-import { EventBus } from "@aether/event-bus";
 import { ManualClock, type Event } from "@aether/kernel";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEachTest } from "./fixtures/localBuses.js";
 import { makeEvent } from "./fixtures/events.js";
 import { captureLogs } from "./fixtures/logCapture.js";
 
-const buses: EventBus[] = [];
-afterEach(async () => {
-  await Promise.all(buses.splice(0).map((bus) => bus.close()));
-});
-function newBus(...args: ConstructorParameters<typeof EventBus>): EventBus {
-  const bus = new EventBus(...args);
-  buses.push(bus);
-  return bus;
-}
+const newBus = closedAfterEachTest();
 
 const yieldToReaders = () => new Promise((resolve) => setImmediate(resolve));
 

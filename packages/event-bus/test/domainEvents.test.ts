@@ -1,4 +1,5 @@
-import { DOMAIN_EVENTS_NAMESPACE, EventBus } from "@aether/event-bus";
+import type { EventBus } from "@aether/event-bus";
+import { DOMAIN_EVENTS_NAMESPACE } from "@aether/event-bus";
 import {
   AetherErrorCode,
   guardPublisher,
@@ -7,19 +8,12 @@ import {
   type DomainEventPublisher,
   type Event,
 } from "@aether/kernel";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEachTest } from "./fixtures/localBuses.js";
 import { makeEvent, takeBuffered } from "./fixtures/events.js";
 import { captureLogs } from "./fixtures/logCapture.js";
 
-const buses: EventBus[] = [];
-afterEach(async () => {
-  await Promise.all(buses.splice(0).map((bus) => bus.close()));
-});
-function newBus(...args: ConstructorParameters<typeof EventBus>): EventBus {
-  const bus = new EventBus(...args);
-  buses.push(bus);
-  return bus;
-}
+const newBus = closedAfterEachTest();
 
 function pending(bus: EventBus, id: string): number {
   return bus.getSubscriptions().find((info) => info.id === id)?.pending ?? 0;

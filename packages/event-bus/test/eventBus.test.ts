@@ -1,18 +1,11 @@
 import { EventBus, type Subscription } from "@aether/event-bus";
 import { AetherErrorCode, type Event } from "@aether/kernel";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEachTest } from "./fixtures/localBuses.js";
 import { deferred, makeEvent, takeBuffered } from "./fixtures/events.js";
 import { isolationTable, wildcardTable, type PatternCase } from "./fixtures/patternTables.js";
 
-const buses: EventBus[] = [];
-function newBus(...args: ConstructorParameters<typeof EventBus>): EventBus {
-  const bus = new EventBus(...args);
-  buses.push(bus);
-  return bus;
-}
-afterEach(async () => {
-  await Promise.all(buses.splice(0).map((bus) => bus.close()));
-});
+const newBus = closedAfterEachTest();
 
 function pendingOf(bus: EventBus, subscription: Subscription): number {
   return bus.getSubscriptions().find((info) => info.id === subscription.id)?.pending ?? -1;

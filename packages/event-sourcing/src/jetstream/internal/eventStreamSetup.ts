@@ -120,33 +120,20 @@ export async function ensureEventStream(
   };
   const operation = `set up event stream ${name}`;
   const call = <T>(fn: (timeoutMs: number) => Promise<T>) => retrying(budget, operation, fn);
-  const info = async (timeoutMs: number) => {
+  // Both answers this setup expects as normal (no stream yet; created meanwhile by another
+  // process, whose settings are then adopted below) become `undefined`.
+  const request = (api: string, body: unknown, expected: number) => async (timeoutMs: number) => {
     try {
-      return await client.api<{ config: StreamConfigSubset }>(
-        `STREAM.INFO.${name}`,
-        undefined,
-        timeoutMs,
-      );
+      return await client.api<{ config: StreamConfigSubset }>(`${api}.${name}`, body, timeoutMs);
     } catch (error) {
-      if (isJsApiError(error, JsErrorCode.StreamNotFound)) return undefined;
+      if (isJsApiError(error, expected)) return undefined;
       throw error;
     }
   };
+  const info = request("STREAM.INFO", undefined, JsErrorCode.StreamNotFound);
   let existing = await call(info);
   if (existing === undefined) {
-    existing = await call(async (timeoutMs) => {
-      try {
-        return await client.api<{ config: StreamConfigSubset }>(
-          `STREAM.CREATE.${name}`,
-          config,
-          timeoutMs,
-        );
-      } catch (error) {
-        // Created meanwhile by another process, with other settings: adopt it below.
-        if (isJsApiError(error, JsErrorCode.StreamNameInUse)) return undefined;
-        throw error;
-      }
-    });
+    existing = await call(request("STREAM.CREATE", config, JsErrorCode.StreamNameInUse));
     existing ??= await call(info);
     if (existing === undefined) {
       throw new AetherError(AetherErrorCode.Unavailable, `${operation}: the stream vanished`);
