@@ -1,4 +1,12 @@
-export { AetherError, AetherErrorCode, isAetherError, isRetryable } from "./aetherError.js";
+export {
+  AetherError,
+  AetherErrorCode,
+  aetherErrorCodes,
+  defineErrorCodes,
+  errorCodeNames,
+  isAetherError,
+  isRetryable,
+} from "./aetherError.js";
 export {
   MAX_ACTOR_ID_LENGTH,
   actorIdSchema,
@@ -20,7 +28,14 @@ export { ManualClock, isoNow, systemClock } from "./clock.js";
 export { createId, sequentialIdGenerator, uuidv7Generator } from "./ids.js";
 export { describeIssues } from "./validationMessage.js";
 
-export type { AetherErrorOptions, RetryableAetherErrorCode } from "./aetherError.js";
+export type {
+  AetherErrorOptions,
+  ErrorCodeNames,
+  ErrorCodeOf,
+  ErrorCodeTable,
+  RetryableAetherErrorCode,
+  RetryableErrorCodeOf,
+} from "./aetherError.js";
 export type { ActorSnapshot, Event, NewEvent } from "./event.js";
 export type { DomainEvent, DomainEventOf, DomainEventType } from "./domainEvents.js";
 export type { DomainEventPublisher } from "./domainEventPublisher.js";

@@ -1,4 +1,12 @@
-import { AetherError, AetherErrorCode, isAetherError, isRetryable } from "@aether/kernel";
+import {
+  AetherError,
+  AetherErrorCode,
+  defineErrorCodes,
+  errorCodeNames,
+  isAetherError,
+  isRetryable,
+} from "@aether/kernel";
+import type { ErrorCodeOf, RetryableErrorCodeOf } from "@aether/kernel";
 import { describe, expect, expectTypeOf, it } from "vitest";
 
 describe("kernel: AetherError", () => {
@@ -36,6 +44,7 @@ describe("kernel: AetherError", () => {
       Unavailable: "UNAVAILABLE",
       Timeout: "TIMEOUT",
       Closed: "CLOSED",
+      Misconfigured: "MISCONFIGURED",
       Internal: "INTERNAL",
     });
   });
@@ -119,5 +128,62 @@ describe("kernel: isRetryable", () => {
       retryable: false,
     });
     expect(isRetryable(foreign)).toBe(false);
+  });
+});
+
+describe("kernel: package error codes", () => {
+  const clusterErrorCodes = defineErrorCodes({
+    NotOwner: { code: "NOT_OWNER", retryable: true },
+    ShardCountMismatch: { code: "SHARD_COUNT_MISMATCH", retryable: false },
+  });
+  type ClusterErrorCode = ErrorCodeOf<typeof clusterErrorCodes>;
+  class ClusterError<C extends ClusterErrorCode = ClusterErrorCode> extends AetherError<
+    C,
+    C extends RetryableErrorCodeOf<typeof clusterErrorCodes> ? true : false
+  > {
+    constructor(code: C, message: string) {
+      super(code, message, { codes: clusterErrorCodes });
+      this.name = "ClusterError";
+    }
+  }
+
+  it("kernel: a package declares codes with their retryable flag, without the kernel knowing them", () => {
+    const notOwner = new ClusterError("NOT_OWNER", "shard 3 moved");
+    const mismatch = new ClusterError("SHARD_COUNT_MISMATCH", "64 vs 128");
+    expect(notOwner.retryable).toBe(true);
+    expect(mismatch.retryable).toBe(false);
+    expect(isAetherError(notOwner, "NOT_OWNER")).toBe(true);
+    expect(isRetryable(notOwner)).toBe(true);
+    expect(isRetryable(mismatch)).toBe(false);
+    expect(errorCodeNames(clusterErrorCodes)).toEqual({
+      NotOwner: "NOT_OWNER",
+      ShardCountMismatch: "SHARD_COUNT_MISMATCH",
+    });
+    expectTypeOf(notOwner.retryable).toEqualTypeOf<true>();
+    expectTypeOf(mismatch.retryable).toEqualTypeOf<false>();
+  });
+
+  it("kernel: a code must be UPPER_SNAKE_CASE, unique, and not one of the kernel's", () => {
+    expect(() => defineErrorCodes({ Bad: { code: "not-owner", retryable: true } })).toThrow(
+      /UPPER_SNAKE_CASE/,
+    );
+    expect(() => defineErrorCodes({ Again: { code: "TIMEOUT", retryable: true } })).toThrow(
+      /"TIMEOUT" \(Again\) is already taken/,
+    );
+    expect(() =>
+      defineErrorCodes({ A: { code: "X", retryable: true }, B: { code: "X", retryable: false } }),
+    ).toThrow(/already taken/);
+  });
+
+  it("kernel: constructing an error with a code outside its table is a programming error", () => {
+    expect(() => new AetherError("NOT_OWNER", "x")).toThrow(
+      /Unknown Aether error code "NOT_OWNER"/,
+    );
+  });
+
+  it("kernel: an unbranded error with a package code is not taken for an Aether error", () => {
+    expect(
+      isAetherError(Object.assign(new Error("x"), { code: "NOT_OWNER", retryable: true })),
+    ).toBe(false);
   });
 });
