@@ -1,0 +1,1 @@
+export type { ShardLifecycleListener, ShardStopReason } from "./shardLifecycle.js";
