@@ -587,10 +587,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           ? await this.#coordination.create(LEADER_KEY, value)
           : await this.#coordination.update(LEADER_KEY, value, seen.revision);
     } catch (error) {
-      if (!isCoordinationConflict(error)) this.#logger.debug({ err: error }, "lease takeover failed");
+      if (isCoordinationConflict(error)) await this.#refreshLeader();
+      else this.#logger.debug({ err: error }, "lease takeover failed");
       return;
     }
-    if (this.#state === "closed" || (this.#leader !== undefined && this.#leader.revision > revision)) return;
+    // The state may have changed while the write was in flight.
+    const state = this.#state as NodeState;
+    if (state === "closed" || (this.#leader !== undefined && this.#leader.revision > revision)) return;
     this.#term = revision;
     this.#leaderRevision = revision;
     this.#leaderRenewedAt = now;
@@ -724,8 +727,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           ? await this.#coordination.create(MAP_KEY, JSON.stringify(next))
           : await this.#coordination.update(MAP_KEY, JSON.stringify(next), expected);
     } catch (error) {
-      if (isCoordinationConflict(error)) return;
-      throw error;
+      if (!isCoordinationConflict(error)) throw error;
+      await this.#refreshMap();
+      return;
     }
     if (revision > this.#mapRevision) {
       this.#map = next;
@@ -771,6 +775,31 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     for (const fact of facts) this.#publish(fact);
     this.#record(facts);
+  }
+
+  /**
+   * After a lost compare-and-set, reads the key itself: the watch may lag, or the key may be gone
+   * with the bucket, and waiting for a change that never comes would stall the cluster.
+   */
+  async #refreshLeader(): Promise<void> {
+    const entry = await this.#coordination.get(LEADER_KEY).catch(() => null);
+    if (entry === null) return;
+    if (entry === undefined) {
+      if (this.#leader === undefined) return;
+      this.#leader = undefined;
+      this.#after(0, () => void this.#takeOver());
+    } else if (this.#leader === undefined || entry.revision > this.#leader.revision) {
+      this.#applyLeader(entry, this.#scheduler.now());
+    }
+  }
+
+  async #refreshMap(): Promise<void> {
+    const entry = await this.#coordination.get(MAP_KEY).catch(() => null);
+    if (entry === null) return;
+    const before = this.#mapRevision;
+    if (entry === undefined) this.#mapRevision = 0;
+    else this.#applyMap(entry);
+    if (this.#mapRevision !== before) this.#dutyAgain = true;
   }
 
   // ── Serving shards ────────────────────────────────────────────────────────────────────────

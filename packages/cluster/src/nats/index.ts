@@ -1,1 +1,3 @@
-export {};
+export { natsCoordination } from "./natsCoordination.js";
+
+export type { NatsCoordinationOptions } from "./natsCoordination.js";
