@@ -1,5 +1,10 @@
 export { ClusterNode } from "./clusterNode.js";
-export { ClusterError, ClusterErrorCode, clusterErrorCodes, isCoordinationConflict } from "./clusterError.js";
+export {
+  ClusterError,
+  ClusterErrorCode,
+  clusterErrorCodes,
+  isCoordinationConflict,
+} from "./clusterError.js";
 export { InMemoryCoordination } from "./inMemoryCoordination.js";
 export { defaultClusterTiming } from "./clusterTiming.js";
 export { systemScheduler } from "./scheduler.js";
@@ -17,6 +22,11 @@ export type {
   CoordinationWatchOptions,
   ReadOnlyCoordination,
 } from "./coordination.js";
-export type { ClusterMember, ClusterTopology, LeaderInfo, MemberStatus } from "./clusterTopology.js";
+export type {
+  ClusterMember,
+  ClusterTopology,
+  LeaderInfo,
+  MemberStatus,
+} from "./clusterTopology.js";
 export type { ShardLifecycleListener, ShardStopReason } from "./shardLifecycle.js";
 export type { ShardAssignments, ShardOwnership } from "./shardOwnership.js";

@@ -57,12 +57,17 @@ export async function natsCoordination(
   }
   const replicas = options.replicas ?? 1;
   if (![1, 3, 5].includes(replicas)) {
-    throw new AetherError("INVALID_ARGUMENT", `natsCoordination: replicas must be 1, 3 or 5, got ${String(replicas)}`);
+    throw new AetherError(
+      "INVALID_ARGUMENT",
+      `natsCoordination: replicas must be 1, 3 or 5, got ${String(replicas)}`,
+    );
   }
   const bucket = `aether-cluster-${clusterName}`;
   const confirm =
     options.confirmWrites === "always" ||
-    ((options.confirmWrites ?? "auto") === "auto" && replicas > 1 && serverHasCasRace(nc.info?.version));
+    ((options.confirmWrites ?? "auto") === "auto" &&
+      replicas > 1 &&
+      serverHasCasRace(nc.info?.version));
   const coordination = new NatsKvCoordination(nc, bucket, { replicas, confirm });
   await coordination.open();
   return coordination;
@@ -150,9 +155,12 @@ class NatsKvCoordination implements Coordination {
     return this.#call(key, "create", async (kv) => {
       // The revision before ours (a delete marker, or none) is what a confirmation checks against.
       const before = this.#settings.confirm ? await kv.get(key) : null;
-      if (before !== null && before.operation === "PUT") throw ClusterError.conflict(key, "already exists");
+      if (before !== null && before.operation === "PUT")
+        throw ClusterError.conflict(key, "already exists");
       const revision =
-        before === null ? await kv.create(key, value) : await kv.update(key, value, before.revision);
+        before === null
+          ? await kv.create(key, value)
+          : await kv.update(key, value, before.revision);
       return this.#confirm(key, before?.revision ?? 0, { revision, value });
     });
   }
@@ -167,7 +175,8 @@ class NatsKvCoordination implements Coordination {
   async delete(key: string, revision?: number): Promise<void> {
     await this.#call(key, "delete", async (kv) => {
       await kv.delete(key, revision === undefined ? {} : { previousSeq: revision });
-      if (revision !== undefined) await this.#confirm(key, revision, { revision: 0, value: undefined });
+      if (revision !== undefined)
+        await this.#confirm(key, revision, { revision: 0, value: undefined });
     });
   }
 
@@ -186,7 +195,9 @@ class NatsKvCoordination implements Coordination {
     const next = await jsm.streams.getMessage(this.#stream, query as unknown as { seq: number });
     const won =
       next !== null &&
-      (written.value === undefined ? next.header?.get("KV-Operation") === "DEL" : next.seq === revision);
+      (written.value === undefined
+        ? next.header?.get("KV-Operation") === "DEL"
+        : next.seq === revision);
     if (!won) {
       throw ClusterError.conflict(
         key,

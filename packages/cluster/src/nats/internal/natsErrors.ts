@@ -13,7 +13,7 @@ function nameOf(error: unknown): string | undefined {
 
 function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let current = error; current !== undefined && chain.length < 5; ) {
+  for (let current = error; current !== undefined && chain.length < 5;) {
     chain.push(current);
     current = current instanceof Error ? current.cause : undefined;
   }
@@ -45,20 +45,30 @@ export function isWrongLastSequence(error: unknown): boolean {
 export function toCoordinationError(error: unknown, key: string, operation: string): Error {
   if (isAetherError(error)) return error;
   const what = `${operation} of coordination key ${key}`;
-  if (isWrongLastSequence(error)) return ClusterError.conflict(key, `${operation} lost a compare-and-set`);
+  if (isWrongLastSequence(error))
+    return ClusterError.conflict(key, `${operation} lost a compare-and-set`);
   const names = causeChain(error).map(nameOf);
   const cause = { cause: error };
   if (names.includes("TimeoutError")) {
-    return new AetherError("TIMEOUT", `${what}: NATS did not answer in time; the outcome is unknown`, cause);
+    return new AetherError(
+      "TIMEOUT",
+      `${what}: NATS did not answer in time; the outcome is unknown`,
+      cause,
+    );
   }
   if (names.includes("NoResponders") || jsErrCode(error) === STREAM_NOT_FOUND) {
-    return new AetherError("UNAVAILABLE", `${what}: the KV bucket is not answering or is gone`, cause);
+    return new AetherError(
+      "UNAVAILABLE",
+      `${what}: the KV bucket is not answering or is gone`,
+      cause,
+    );
   }
   if (names.includes("ClosedConnectionError") || names.includes("DrainingConnectionError")) {
     return new AetherError("CLOSED", `${what}: the NATS connection is closed`, cause);
   }
   const status = (error as { status?: unknown }).status;
-  if (status === 503) return new AetherError("UNAVAILABLE", `${what}: JetStream is between leaders`, cause);
+  if (status === 503)
+    return new AetherError("UNAVAILABLE", `${what}: JetStream is between leaders`, cause);
   return new AetherError(
     "INTERNAL",
     `${what}: ${error instanceof Error ? error.message : String(error)}`,
