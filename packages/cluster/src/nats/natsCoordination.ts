@@ -13,7 +13,11 @@ import type {
   CoordinationWatchOptions,
 } from "../coordination.js";
 import { ChangeQueue } from "../internal/changeQueue.js";
-import { isWrongLastSequence, toCoordinationError } from "./internal/natsErrors.js";
+import {
+  isStreamNotFound,
+  isWrongLastSequence,
+  toCoordinationError,
+} from "./internal/natsErrors.js";
 
 export interface NatsCoordinationOptions {
   /** Names the cluster; its state lives in the KV bucket `aether-cluster-<clusterName>`. */
@@ -32,6 +36,7 @@ const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Revisions kept per key: a confirmation reads the write that followed the expected revision. */
 const HISTORY = 10;
 const RACE_FIXED_IN = [2, 9, 21] as const;
+const OPEN_ATTEMPTS = 5;
 
 /**
  * Coordination on one NATS KV bucket per cluster: a revision is the bucket stream's sequence, a
@@ -111,19 +116,39 @@ class NatsKvCoordination implements Coordination {
     return `KV_${this.#bucket}`;
   }
 
+  /**
+   * Binds to the cluster's bucket, creating it if absent. Nodes that start together race to
+   * create a replicated bucket, and the losers' requests can time out while the stream forms, so
+   * a few attempts are made before giving up.
+   */
   async open(): Promise<KV> {
-    try {
-      // Reads through the stream leader (no direct get), so a read never trails a write it follows.
-      this.#kv = await new Kvm(this.#nc).create(this.#bucket, {
-        replicas: this.#settings.replicas,
-        history: HISTORY,
-        allow_direct: false,
-      });
-      this.#jsm = await jetstreamManager(this.#nc);
-      return this.#kv;
-    } catch (error) {
-      throw toCoordinationError(error, "*", `opening bucket ${this.#bucket}`);
+    const kvm = new Kvm(this.#nc);
+    let lastError: unknown;
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      try {
+        this.#jsm ??= await jetstreamManager(this.#nc);
+        const exists = await this.#jsm.streams.info(this.#stream).then(
+          () => true,
+          (error: unknown) => {
+            if (isStreamNotFound(error)) return false;
+            throw error;
+          },
+        );
+        // Reads go through the stream leader (no direct get), so a read never trails a write it follows.
+        this.#kv = exists
+          ? await kvm.open(this.#bucket, { bindOnly: true })
+          : await kvm.create(this.#bucket, {
+              replicas: this.#settings.replicas,
+              history: HISTORY,
+              allow_direct: false,
+            });
+        return this.#kv;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      }
     }
+    throw toCoordinationError(lastError, "*", `opening bucket ${this.#bucket}`);
   }
 
   async #call<T>(key: string, operation: string, run: (kv: KV) => Promise<T>): Promise<T> {

@@ -30,6 +30,14 @@ export function jsErrCode(error: unknown): number | undefined {
   return undefined;
 }
 
+/** The bucket's stream does not exist (never created, or deleted under us). */
+export function isStreamNotFound(error: unknown): boolean {
+  return (
+    jsErrCode(error) === STREAM_NOT_FOUND ||
+    causeChain(error).some((link) => nameOf(link) === "StreamNotFoundError")
+  );
+}
+
 export function isWrongLastSequence(error: unknown): boolean {
   return (
     jsErrCode(error) === WRONG_LAST_SEQUENCE ||
@@ -56,7 +64,7 @@ export function toCoordinationError(error: unknown, key: string, operation: stri
       cause,
     );
   }
-  if (names.includes("NoResponders") || jsErrCode(error) === STREAM_NOT_FOUND) {
+  if (names.includes("NoResponders") || isStreamNotFound(error)) {
     return new AetherError(
       "UNAVAILABLE",
       `${what}: the KV bucket is not answering or is gone`,
