@@ -1,4 +1,9 @@
 import { AetherError } from "@aether/kernel";
+import {
+  EXPECTED_SEQUENCE_RACE_FIXED,
+  isServerVersionBefore,
+  parseServerVersion,
+} from "@aether/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
@@ -35,7 +40,6 @@ export interface NatsCoordinationOptions {
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Revisions kept per key: a confirmation reads the write that followed the expected revision. */
 const HISTORY = 10;
-const RACE_FIXED_IN = [2, 9, 21] as const;
 const OPEN_ATTEMPTS = 5;
 
 /**
@@ -79,13 +83,9 @@ export async function natsCoordination(
 }
 
 function serverHasCasRace(version: string | undefined): boolean {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? "");
-  if (match === null) return true;
-  const parts = [Number(match[1]), Number(match[2]), Number(match[3])];
-  for (let i = 0; i < 3; i++) {
-    if (parts[i] !== RACE_FIXED_IN[i]) return parts[i]! < RACE_FIXED_IN[i]!;
-  }
-  return false;
+  const parsed = parseServerVersion(version);
+  // An unknown version is treated as affected: confirming costs a read, not confirming a split brain.
+  return parsed === undefined || isServerVersionBefore(parsed, EXPECTED_SEQUENCE_RACE_FIXED);
 }
 
 /** A write to confirm: its revision (unknown for a delete) and its value (undefined: a delete). */
@@ -155,12 +155,9 @@ class NatsKvCoordination implements Coordination {
     try {
       return await run(this.#kv ?? (await this.open()));
     } catch (error) {
-      const mapped = toCoordinationError(error, key, operation);
-      // A deleted bucket is re-created, so the cluster's nodes can register again.
-      if ((mapped as { code?: string }).code === "UNAVAILABLE" && /gone/.test(mapped.message)) {
-        this.#kv = undefined;
-      }
-      throw mapped;
+      // A deleted bucket is re-created on the next call, so the cluster's nodes can register again.
+      if (isStreamNotFound(error)) this.#kv = undefined;
+      throw toCoordinationError(error, key, operation);
     }
   }
 
