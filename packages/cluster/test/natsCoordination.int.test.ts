@@ -73,9 +73,7 @@ describe("natsCoordination on a 3-node NATS cluster (R3 bucket)", () => {
         );
         const refused = results.filter((result) => result.status === "rejected");
         for (const failure of refused) {
-          expect(
-            isAetherError((failure as PromiseRejectedResult).reason, "COORDINATION_CONFLICT"),
-          ).toBe(true);
+          expect(isAetherError(failure.reason, "COORDINATION_CONFLICT")).toBe(true);
         }
         expect(won.length, `round ${round}`).toBeLessThanOrEqual(1);
         const current = await stores[0]!.get("leader");

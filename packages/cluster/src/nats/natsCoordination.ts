@@ -244,7 +244,7 @@ class NatsKvCoordination implements Coordination {
   async #firstAfter(key: string, revision: number): Promise<StoredMsg | null> {
     const jsm = await this.#jsmOrOpen();
     const query = { seq: revision + 1, next_by_subj: this.#subject(key) };
-    return jsm.streams.getMessage(this.#stream, query as unknown as { seq: number });
+    return jsm.streams.getMessage(this.#stream, query);
   }
 
   /**
