@@ -7,6 +7,15 @@ export { DEFAULT_SNAPSHOT_INTERVAL, neverSnapshot, snapshotEvery } from "./snaps
 export { VersionConflictError, isVersionConflict } from "@aether/occ";
 
 export type {
+  AllEventsPage,
+  CatchUpItem,
+  CatchUpSubscription,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  SubscribeAllOptions,
+} from "./allEvents.js";
+export type {
   EventStore,
   ReadEventsOptions,
   ReplayError,

@@ -10,7 +10,18 @@ import {
 } from "@aether/kernel";
 import { actorSubject, eventStreamName } from "@aether/namespace";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
+import type {
+  AllEventsPage,
+  CatchUpSubscription,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  SubscribeAllOptions,
+} from "../allEvents.js";
 import type { EventStore, ReadEventsOptions, ReplayError, ReplayResult } from "../eventStore.js";
+import { readAllOf, readAllPageOf, type LogSource } from "../internal/logSource.js";
+import { SourceSubscription } from "../internal/sourceSubscription.js";
+import { namespaceLogSource } from "./internal/namespaceLogSource.js";
 import { checkFromVersion, prepareAppend } from "../internal/prepareAppend.js";
 import { decodeLinks, encodeLinks, nextLinks, PREV_HEADER } from "./internal/chainLinks.js";
 import { walkChain, type ChainHead } from "./internal/chainWalk.js";
@@ -96,6 +107,7 @@ export class JetStreamEventStore implements EventStore {
   readonly #duplicateWindowMs: number;
   readonly #timeoutMs: number;
   readonly #requestTimeoutMs: number;
+  readonly #log: LogSource;
   #ready: Promise<EventStreamFacts> | undefined;
 
   constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
@@ -130,6 +142,13 @@ export class JetStreamEventStore implements EventStore {
     this.#cache = new PositionCache(
       integerOption("cacheSize", options.cacheSize, { fallback: 10_000, min: 0 }),
     );
+    this.#log = namespaceLogSource(this.#client, {
+      namespace: this.namespace,
+      timeoutMs: this.#timeoutMs,
+      requestTimeoutMs: this.#requestTimeoutMs,
+      logger: this.#logger,
+      ready: () => this.#facts(),
+    });
   }
 
   /**
@@ -419,6 +438,22 @@ export class JetStreamEventStore implements EventStore {
       result.events.push(...events);
     }
     return result;
+  }
+
+  /**
+   * Every event of the namespace in stream order, from the stream sequence `from` to the head as
+   * it is then, through a pull consumer on the namespace stream. See the README, "Catch-up".
+   */
+  readAll(options: ReadAllOptions = {}): AsyncIterable<PositionedEvent> {
+    return readAllOf(this.#log, options, this.#logger);
+  }
+
+  async getAllEventsWithErrors(options: ReadAllPageOptions = {}): Promise<AllEventsPage> {
+    return readAllPageOf(this.#log, options);
+  }
+
+  subscribeAll(options: SubscribeAllOptions = {}): CatchUpSubscription {
+    return new SourceSubscription(this.#log, options);
   }
 }
 
