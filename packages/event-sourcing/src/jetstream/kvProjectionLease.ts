@@ -1,10 +1,11 @@
-import { defaultLogger, type Logger } from "@aether/kernel";
+import { AetherErrorCode, defaultLogger, type Logger } from "@aether/kernel";
 import { parseNamespace } from "@aether/namespace";
 import type { KV } from "@nats-io/kv";
 import { nuid, type NatsConnection } from "@nats-io/nats-core";
 import type { ProjectionLease } from "../projections/projectionLease.js";
 import { integerOption } from "./internal/integerOption.js";
 import { isRevisionMismatch, openProjectionBucket, projectionKey } from "./internal/projectionBucket.js";
+import { toAetherError } from "./internal/toAetherError.js";
 import type { KvProjectionOptions } from "./kvCheckpointStore.js";
 
 export interface KvProjectionLeaseOptions extends KvProjectionOptions {
@@ -108,6 +109,8 @@ export class KvProjectionLease implements ProjectionLease {
         if (entry === null || entry.operation !== "PUT") seen = undefined;
         else if (seen?.revision !== entry.revision) seen = { revision: entry.revision, since: performance.now() };
       } catch (error) {
+        const failure = toAetherError(error, `take the lease of projection ${JSON.stringify(name)}`);
+        if (failure.code === AetherErrorCode.Closed) throw failure;
         if (!isRevisionMismatch(error)) {
           this.#logger.warn({ key, reason: (error as Error).message }, "could not reach the lease; trying again");
         }

@@ -2,7 +2,10 @@ import type { Event } from "@aether/kernel";
 
 /** What every checkpoint store hands a projection along with each event. */
 export interface ProjectionTx {
-  /** The position of the event being handled (shared by the events of one batch). */
+  /**
+   * The position of the event being handled (shared by the events of one append). One unit of
+   * work may hold several positions; the checkpoint moves to the last of them.
+   */
   position: number;
 }
 

@@ -21,6 +21,19 @@ export interface ProjectionRunnerOptions<TTx extends ProjectionTx> {
   logger?: Logger;
 }
 
+/** Positions committed together at most; a backlog is applied in transactions of this size. */
+const MAX_BATCH = 256;
+
+interface PositionBatch {
+  position: number;
+  events: Event[];
+}
+
+/** Resolves with undefined after pending I/O callbacks: what is not ready by then is not ready. */
+function nothingReady(): Promise<undefined> {
+  return new Promise((resolve) => setImmediate(() => resolve(undefined)));
+}
+
 /** Where a runner is: waiting for the lease, reading the backlog, live, or stopped. */
 export type ProjectionStatus = "idle" | "waiting" | "catchingUp" | "live" | "stopped" | "failed";
 
@@ -150,7 +163,11 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
     }
   }
 
-  /** Reads from the checkpoint and commits position by position until stopped or fenced. */
+  /**
+   * Reads from the checkpoint and commits until stopped or fenced. Positions that are already
+   * delivered go into one commit together (up to MAX_BATCH), so a backlog costs one transaction
+   * per batch rather than per event; a commit happens as soon as nothing more is ready.
+   */
   async #follow(): Promise<void> {
     const signal = this.#abort.signal;
     let checkpoint = await this.#checkpoints.load(this.name);
@@ -163,10 +180,27 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
       this.#status = "catchingUp";
       const subscription = this.#store.subscribeAll({ from: checkpoint + 1 });
       this.#subscription = subscription;
-      let batch: Event[] = [];
+      const iterator = subscription[Symbol.asyncIterator]();
+      let ready: PositionBatch[] = [];
+      let current: Event[] = [];
+      const flush = async () => {
+        if (ready.length === 0) return;
+        const batch = ready;
+        ready = [];
+        checkpoint = await this.#commit(checkpoint, batch);
+      };
       try {
-        for await (const item of subscription) {
+        for (;;) {
+          const next = iterator.next();
+          let result = ready.length === 0 ? await next : await Promise.race([next, nothingReady()]);
+          if (result === undefined) {
+            await flush();
+            result = await next;
+          }
+          if (result.done === true) break;
+          const item = result.value;
           if (item.type === "caughtUp") {
+            await flush();
             this.#status = "live";
             for (const resolve of this.#live.splice(0)) resolve();
             continue;
@@ -178,16 +212,18 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
               "skipped a stored entry that is not an event",
             );
             this.#onMalformed?.(item.error);
-            checkpoint = await this.#commit(checkpoint, item.position, []);
-            continue;
+            ready.push({ position: item.position, events: [] });
+          } else {
+            if (this.#types === undefined || this.#types.has(item.event.eventType)) {
+              current.push(item.event);
+            }
+            if (!item.lastInPosition) continue;
+            ready.push({ position: item.position, events: current });
+            current = [];
           }
-          if (this.#types === undefined || this.#types.has(item.event.eventType)) {
-            batch.push(item.event);
-          }
-          if (!item.lastInPosition) continue;
-          checkpoint = await this.#commit(checkpoint, item.position, batch);
-          batch = [];
+          if (ready.length >= MAX_BATCH) await flush();
         }
+        await flush();
       } finally {
         await subscription.close();
         this.#subscription = undefined;
@@ -195,11 +231,15 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
     }
   }
 
-  async #commit(from: number, to: number, events: readonly Event[]): Promise<number> {
+  async #commit(from: number, batch: readonly PositionBatch[]): Promise<number> {
     this.#assertHeld();
+    const to = batch[batch.length - 1]!.position;
     await this.#checkpoints.commit(this.name, { from, to }, async (tx) => {
-      for (const event of events) {
-        await this.#handled(() => this.#projection.handle(event, tx), event);
+      for (const { position, events } of batch) {
+        tx.position = position;
+        for (const event of events) {
+          await this.#handled(() => this.#projection.handle(event, tx), event);
+        }
       }
     });
     this.#position = to;
