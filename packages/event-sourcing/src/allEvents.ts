@@ -67,7 +67,7 @@ export interface SubscribeAllOptions {
 export interface CatchUpSubscription extends AsyncIterable<CatchUpItem>, AsyncDisposable {
   /** Resolves with the head position once the `caughtUp` item has been delivered. */
   readonly caughtUp: Promise<number>;
-  /** The last position delivered or passed over by a filter; `from - 1` before any. */
+  /** The position of the last item delivered; `from - 1` before any. */
   readonly position: number;
   close(): Promise<void>;
 }

@@ -40,7 +40,4 @@ export type { CheckpointMove, CheckpointStore } from "./projections/checkpointSt
 export type { Projection, ProjectionTx } from "./projections/projection.js";
 export type { ProjectionErrorCode } from "./projections/projectionError.js";
 export type { ProjectionLease } from "./projections/projectionLease.js";
-export type {
-  ProjectionRunnerOptions,
-  ProjectionStatus,
-} from "./projections/projectionRunner.js";
+export type { ProjectionRunnerOptions, ProjectionStatus } from "./projections/projectionRunner.js";

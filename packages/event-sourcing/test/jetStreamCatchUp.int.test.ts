@@ -9,7 +9,13 @@ import { AppendLoop, acknowledgedCount } from "./fixtures/appendLoop.js";
 import { connectTo } from "./fixtures/connect.js";
 
 function deposit(actorId: string, version: number): NewEvent {
-  return { id: `${actorId}-${version}`, eventType: "Deposited", actorId, version, data: { amount: 1 } };
+  return {
+    id: `${actorId}-${version}`,
+    eventType: "Deposited",
+    actorId,
+    version,
+    data: { amount: 1 },
+  };
 }
 
 async function storedIds(store: JetStreamEventStore): Promise<string[]> {
@@ -106,7 +112,8 @@ describe("JetStreamEventStore namespace reads and catch-up subscriptions", () =>
         const subscription = store.subscribeAll();
         const seen: string[] = [];
         const reading = (async () => {
-          for await (const item of subscription) if (item.type === "event") seen.push(item.event.id);
+          for await (const item of subscription)
+            if (item.type === "event") seen.push(item.event.id);
         })();
         await waitFor(() => seen.length >= 100, { timeoutMs: 20_000 });
         await server.kill();

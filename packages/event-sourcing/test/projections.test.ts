@@ -10,7 +10,12 @@ import { isAetherError, type NewEvent } from "@aether/kernel";
 import { waitFor } from "@aether/test-support";
 import { describe, expect, it } from "vitest";
 
-function deposit(actorId: string, version: number, amount: number, eventType = "Deposited"): NewEvent {
+function deposit(
+  actorId: string,
+  version: number,
+  amount: number,
+  eventType = "Deposited",
+): NewEvent {
   return { id: `${actorId}-${version}`, eventType, actorId, version, data: { amount } };
 }
 

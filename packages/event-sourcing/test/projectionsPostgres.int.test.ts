@@ -72,7 +72,10 @@ async function expectReadModelMatchesStore(pool: pg.Pool, schema: string, store:
   const stored: string[] = [];
   for await (const { event } of store.readAll()) {
     stored.push(event.id);
-    sums.set(event.actorId, (sums.get(event.actorId) ?? 0) + (event.data as { amount: number }).amount);
+    sums.set(
+      event.actorId,
+      (sums.get(event.actorId) ?? 0) + (event.data as { amount: number }).amount,
+    );
   }
   const balances = await pool.query<{ actor_id: string; total: string }>(
     `SELECT actor_id, total FROM "${schema}".balances`,
@@ -139,91 +142,113 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
     },
   );
 
-  it("lets one of two runners for a name apply at a time; the other takes over when it dies", { timeout: 60_000 }, async () => {
-    const url = inject("natsUrl");
-    const writer = await connectTo(url);
-    const ncA = await connectTo(url);
-    const ncB = await connectTo(url);
-    const pool = testPool();
-    try {
-      await using db = await balancesSchema(pool);
-      const namespace = uniqueName("two");
-      const store = new JetStreamEventStore(writer, namespace);
-      const runnerFor = (nc: typeof ncA, id: string) =>
-        new ProjectionRunner({
-          store: new JetStreamEventStore(nc, namespace),
-          projection: balancesProjection(db.schema, id),
-          checkpoints: new PostgresCheckpointStore({ pool, schema: db.schema }),
-          lease: new KvProjectionLease(nc, { namespace, ttlMs: LEASE_TTL_MS }),
+  it(
+    "lets one of two runners for a name apply at a time; the other takes over when it dies",
+    { timeout: 60_000 },
+    async () => {
+      const url = inject("natsUrl");
+      const writer = await connectTo(url);
+      const ncA = await connectTo(url);
+      const ncB = await connectTo(url);
+      const pool = testPool();
+      try {
+        await using db = await balancesSchema(pool);
+        const namespace = uniqueName("two");
+        const store = new JetStreamEventStore(writer, namespace);
+        const runnerFor = (nc: typeof ncA, id: string) =>
+          new ProjectionRunner({
+            store: new JetStreamEventStore(nc, namespace),
+            projection: balancesProjection(db.schema, id),
+            checkpoints: new PostgresCheckpointStore({ pool, schema: db.schema }),
+            lease: new KvProjectionLease(nc, { namespace, ttlMs: LEASE_TTL_MS }),
+          });
+        const a = runnerFor(ncA, "A");
+        void a.start();
+        await a.whenLive();
+        const b = runnerFor(ncB, "B");
+        void b.start();
+        const flow = new DepositFlow(store, 20);
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= 200, {
+          timeoutMs: 30_000,
         });
-      const a = runnerFor(ncA, "A");
-      void a.start();
-      await a.whenLive();
-      const b = runnerFor(ncB, "B");
-      void b.start();
-      const flow = new DepositFlow(store, 20);
-      await waitFor(async () => (await checkpointOf(pool, db.schema)) >= 200, { timeoutMs: 30_000 });
-      expect(b.status).toBe("waiting");
-      // A dies as a process would: its connection goes, nothing is released.
-      await ncA.close();
-      const diedAt = await checkpointOf(pool, db.schema);
-      await waitFor(() => b.status === "live", { timeoutMs: 30_000, description: "B took over" });
-      await waitFor(async () => (await checkpointOf(pool, db.schema)) >= diedAt + 100, { timeoutMs: 30_000 });
-      await flow.stop();
-      const head = (await store.getAllEventsWithErrors({ limit: 1_000_000 })).nextPosition - 1;
-      await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, { timeoutMs: 30_000 });
-      await b.stop();
-      await a.stop();
-      await expectReadModelMatchesStore(pool, db.schema, store);
-      const runs = await pool.query<{ runner: string; first: string; last: string }>(
-        `SELECT runner, min(position) AS first, max(position) AS last FROM "${db.schema}".applied GROUP BY runner ORDER BY first`,
-      );
-      expect(runs.rows.map((row) => row.runner)).toEqual(["A", "B"]);
-      // A may finish what it had read while its lease was still valid by its own clock; B starts
-      // right after A's last position, never beside it.
-      expect(Number(runs.rows[1]!.first)).toBe(Number(runs.rows[0]!.last) + 1);
-      expect(Number(runs.rows[0]!.last)).toBeGreaterThanOrEqual(diedAt);
-    } finally {
-      await pool.end();
-      await Promise.all([writer.close(), ncB.close(), ncA.isClosed() ? undefined : ncA.close()]);
-    }
-  });
+        expect(b.status).toBe("waiting");
+        // A dies as a process would: its connection goes, nothing is released.
+        await ncA.close();
+        const diedAt = await checkpointOf(pool, db.schema);
+        await waitFor(() => b.status === "live", { timeoutMs: 30_000, description: "B took over" });
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= diedAt + 100, {
+          timeoutMs: 30_000,
+        });
+        await flow.stop();
+        const head = (await store.getAllEventsWithErrors({ limit: 1_000_000 })).nextPosition - 1;
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
+          timeoutMs: 30_000,
+        });
+        await b.stop();
+        await a.stop();
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        const runs = await pool.query<{ runner: string; first: string; last: string }>(
+          `SELECT runner, min(position) AS first, max(position) AS last FROM "${db.schema}".applied GROUP BY runner ORDER BY first`,
+        );
+        expect(runs.rows.map((row) => row.runner)).toEqual(["A", "B"]);
+        // A may finish what it had read while its lease was still valid by its own clock; B starts
+        // right after A's last position, never beside it.
+        expect(Number(runs.rows[1]!.first)).toBe(Number(runs.rows[0]!.last) + 1);
+        expect(Number(runs.rows[0]!.last)).toBeGreaterThanOrEqual(diedAt);
+      } finally {
+        await pool.end();
+        await Promise.all([writer.close(), ncB.close(), ncA.isClosed() ? undefined : ncA.close()]);
+      }
+    },
+  );
 
-  it("reports a malformed stored event, skips it and goes on; rebuilds from 0 on demand", { timeout: 60_000 }, async () => {
-    const nc = await connectTo(inject("natsUrl"));
-    const pool = testPool();
-    try {
-      await using db = await balancesSchema(pool);
-      const namespace = uniqueName("skip");
-      const store = new JetStreamEventStore(nc, namespace);
-      const deposit = (actorId: string, version: number, amount: number) =>
-        store.saveEvent({ id: `${actorId}-${version}`, eventType: "Deposited", actorId, version, data: { amount } });
-      await deposit("a", 1, 10);
-      await nc.request(actorSubject(namespace, "a"), '{"eventType":"Deposited","amount":999}');
-      await deposit("a", 2, 5);
-      const malformed: ReplayError[] = [];
-      const runner = new ProjectionRunner({
-        store,
-        projection: balancesProjection(db.schema, "only"),
-        checkpoints: new PostgresCheckpointStore({ pool, schema: db.schema }),
-        onMalformed: (error) => malformed.push(error),
-      });
-      void runner.start();
-      await runner.whenLive();
-      expect(malformed).toEqual([expect.objectContaining({ sequence: 2 })]);
-      expect(runner.skipped).toBe(1);
-      await deposit("b", 1, 7);
-      await waitFor(async () => (await checkpointOf(pool, db.schema)) === 4);
-      await expectReadModelMatchesStore(pool, db.schema, store);
-      await pool.query(`UPDATE "${db.schema}".balances SET total = -1`);
-      await runner.rebuild();
-      await waitFor(async () => runner.status === "live" && (await checkpointOf(pool, db.schema)) === 4);
-      await expectReadModelMatchesStore(pool, db.schema, store);
-      expect(malformed).toHaveLength(2);
-      await runner.stop();
-    } finally {
-      await pool.end();
-      await nc.close();
-    }
-  });
+  it(
+    "reports a malformed stored event, skips it and goes on; rebuilds from 0 on demand",
+    { timeout: 60_000 },
+    async () => {
+      const nc = await connectTo(inject("natsUrl"));
+      const pool = testPool();
+      try {
+        await using db = await balancesSchema(pool);
+        const namespace = uniqueName("skip");
+        const store = new JetStreamEventStore(nc, namespace);
+        const deposit = (actorId: string, version: number, amount: number) =>
+          store.saveEvent({
+            id: `${actorId}-${version}`,
+            eventType: "Deposited",
+            actorId,
+            version,
+            data: { amount },
+          });
+        await deposit("a", 1, 10);
+        await nc.request(actorSubject(namespace, "a"), '{"eventType":"Deposited","amount":999}');
+        await deposit("a", 2, 5);
+        const malformed: ReplayError[] = [];
+        const runner = new ProjectionRunner({
+          store,
+          projection: balancesProjection(db.schema, "only"),
+          checkpoints: new PostgresCheckpointStore({ pool, schema: db.schema }),
+          onMalformed: (error) => malformed.push(error),
+        });
+        void runner.start();
+        await runner.whenLive();
+        expect(malformed).toEqual([expect.objectContaining({ sequence: 2 })]);
+        expect(runner.skipped).toBe(1);
+        await deposit("b", 1, 7);
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) === 4);
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        await pool.query(`UPDATE "${db.schema}".balances SET total = -1`);
+        await runner.rebuild();
+        await waitFor(
+          async () => runner.status === "live" && (await checkpointOf(pool, db.schema)) === 4,
+        );
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        expect(malformed).toHaveLength(2);
+        await runner.stop();
+      } finally {
+        await pool.end();
+        await nc.close();
+      }
+    },
+  );
 });

@@ -1,5 +1,10 @@
 import { AetherError, AetherErrorCode, type Event, type Logger } from "@aether/kernel";
-import type { AllEventsPage, PositionedEvent, ReadAllOptions, ReadAllPageOptions } from "../allEvents.js";
+import type {
+  AllEventsPage,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+} from "../allEvents.js";
 import type { ReplayError } from "../eventStore.js";
 
 /** One position of a namespace's log: the events of one append, or an entry that is not one. */
@@ -86,7 +91,8 @@ export async function readAllPageOf(
     reading: for await (const chunk of source({ from, live: false, signal: abort.signal })) {
       for (const entry of chunk.entries) {
         if (entry.error !== undefined) page.errors.push(entry.error);
-        else for (const event of entry.events) page.events.push({ position: entry.position, event });
+        else
+          for (const event of entry.events) page.events.push({ position: entry.position, event });
         page.nextPosition = entry.position + 1;
         if (++read === limit) break reading;
       }

@@ -1,10 +1,8 @@
 import { AetherError, AetherErrorCode, type Event } from "@aether/kernel";
 import type { CatchUpItem, CatchUpSubscription, SubscribeAllOptions } from "../allEvents.js";
-import { checkFromPosition, type LogSource } from "./logSource.js";
+import { checkFromPosition, type LogChunk, type LogSource } from "./logSource.js";
 
-function filterOf(
-  options: SubscribeAllOptions,
-): ((event: Event) => boolean) | undefined {
+function filterOf(options: SubscribeAllOptions): ((event: Event) => boolean) | undefined {
   const types = options.eventTypes === undefined ? undefined : new Set(options.eventTypes);
   const actors = options.actorIds === undefined ? undefined : new Set(options.actorIds);
   if (types === undefined && actors === undefined) return undefined;
@@ -13,10 +11,14 @@ function filterOf(
     (actors === undefined || actors.has(event.actorId));
 }
 
+const finished: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * The one catch-up subscription of every store, over the store's LogSource: the source decides
  * where the head is and keeps a single read going from the backlog into live entries, so the
  * switch has no gap and no repeat by construction; this adds filters and the caught-up signal.
+ * A hand-written iterator rather than an async generator: items of a chunk that has arrived are
+ * handed out without resuming a generator for each, which is most of a catch-up's cost.
  */
 export class SourceSubscription implements CatchUpSubscription {
   readonly caughtUp: Promise<number>;
@@ -25,8 +27,12 @@ export class SourceSubscription implements CatchUpSubscription {
   readonly #matches: ((event: Event) => boolean) | undefined;
   readonly #abort = new AbortController();
   #markCaughtUp: (position: number) => void = () => undefined;
+  #chunks: AsyncIterator<LogChunk> | undefined;
+  #items: CatchUpItem[] = [];
+  #next = 0;
+  #refilling: Promise<IteratorResult<CatchUpItem>> | undefined;
+  #caughtUp = false;
   #position: number;
-  #iterated = false;
 
   constructor(source: LogSource, options: SubscribeAllOptions = {}) {
     this.#source = source;
@@ -41,45 +47,91 @@ export class SourceSubscription implements CatchUpSubscription {
     return this.#position;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<CatchUpItem> {
-    if (this.#iterated) {
+  [Symbol.asyncIterator](): AsyncIterator<CatchUpItem> {
+    if (this.#chunks !== undefined) {
       throw new AetherError(
         AetherErrorCode.InvalidArgument,
         "a catch-up subscription can be iterated only once; subscribe again for a second reader",
       );
     }
-    this.#iterated = true;
-    const signal = this.#abort.signal;
-    let caughtUp = false;
-    try {
-      for await (const chunk of this.#source({ from: this.#from, live: true, signal })) {
-        for (const entry of chunk.entries) {
-          this.#position = entry.position;
-          if (entry.error !== undefined) {
-            yield { type: "malformed", position: entry.position, error: entry.error };
-            if (signal.aborted) return;
-            continue;
-          }
-          const { events } = entry;
-          let last = events.length - 1;
-          while (last >= 0 && this.#matches?.(events[last]!) === false) last--;
-          for (let index = 0; index <= last; index++) {
-            const event = events[index]!;
-            if (this.#matches?.(event) === false) continue;
-            yield { type: "event", position: entry.position, event, lastInPosition: index === last };
-            if (signal.aborted) return;
-          }
-        }
-        if (chunk.atHead && !caughtUp) {
-          caughtUp = true;
-          this.#markCaughtUp(this.#position);
-          yield { type: "caughtUp", position: this.#position };
-        }
-        if (signal.aborted) return;
-      }
-    } finally {
-      this.#abort.abort();
+    this.#chunks = this.#source({ from: this.#from, live: true, signal: this.#abort.signal })[
+      Symbol.asyncIterator
+    ]();
+    return {
+      next: () => this.#take(),
+      return: async () => {
+        await this.close();
+        return finished;
+      },
+    };
+  }
+
+  #take(): Promise<IteratorResult<CatchUpItem>> {
+    if (this.#refilling !== undefined) return this.#refilling.then(() => this.#take());
+    if (this.#abort.signal.aborted) return this.#finish();
+    const item = this.#items[this.#next];
+    if (item !== undefined) {
+      this.#next++;
+      this.#handOut(item);
+      return Promise.resolve({ done: false, value: item });
     }
+    this.#refilling = this.#refill().finally(() => (this.#refilling = undefined));
+    return this.#refilling;
+  }
+
+  #handOut(item: CatchUpItem): void {
+    this.#position = item.position;
+    if (item.type === "caughtUp") this.#markCaughtUp(item.position);
+  }
+
+  async #refill(): Promise<IteratorResult<CatchUpItem>> {
+    for (;;) {
+      const chunk = await this.#chunks!.next();
+      if (chunk.done === true || this.#abort.signal.aborted) return this.#finish();
+      this.#items = this.#itemsOf(chunk.value);
+      this.#next = 0;
+      const item = this.#items[this.#next++];
+      if (item !== undefined) {
+        this.#handOut(item);
+        return { done: false, value: item };
+      }
+    }
+  }
+
+  #itemsOf(chunk: LogChunk): CatchUpItem[] {
+    const items: CatchUpItem[] = [];
+    for (const entry of chunk.entries) {
+      if (entry.error !== undefined) {
+        items.push({ type: "malformed", position: entry.position, error: entry.error });
+        continue;
+      }
+      const { events, position } = entry;
+      const matches = this.#matches;
+      let last = events.length - 1;
+      if (matches !== undefined) while (last >= 0 && !matches(events[last]!)) last--;
+      for (let index = 0; index <= last; index++) {
+        const event = events[index]!;
+        if (matches !== undefined && !matches(event)) continue;
+        items.push({ type: "event", position, event, lastInPosition: index === last });
+      }
+    }
+    if (chunk.atHead && !this.#caughtUp) {
+      this.#caughtUp = true;
+      const last = chunk.entries[chunk.entries.length - 1];
+      items.push({ type: "caughtUp", position: last?.position ?? this.#lastPosition(items) });
+    }
+    return items;
+  }
+
+  #lastPosition(items: CatchUpItem[]): number {
+    return items[items.length - 1]?.position ?? this.#position;
+  }
+
+  async #finish(): Promise<IteratorResult<CatchUpItem>> {
+    this.#abort.abort();
+    this.#items = [];
+    await this.#chunks?.return?.();
+    return finished;
   }
 
   async close(): Promise<void> {

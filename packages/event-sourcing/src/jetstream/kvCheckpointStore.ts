@@ -73,7 +73,10 @@ export class KvCheckpointStore implements CheckpointStore {
   async load(name: string): Promise<number> {
     const kv = await this.#kv();
     const entry = await retrying(
-      { deadline: new Deadline(this.#settings.timeoutMs), requestTimeoutMs: this.#settings.requestTimeoutMs },
+      {
+        deadline: new Deadline(this.#settings.timeoutMs),
+        requestTimeoutMs: this.#settings.requestTimeoutMs,
+      },
       `read the checkpoint of projection ${JSON.stringify(name)}`,
       () => kv.get(projectionKey("checkpoint", name)),
     );

@@ -4,7 +4,11 @@ import type { KV } from "@nats-io/kv";
 import { nuid, type NatsConnection } from "@nats-io/nats-core";
 import type { ProjectionLease } from "../projections/projectionLease.js";
 import { integerOption } from "./internal/integerOption.js";
-import { isRevisionMismatch, openProjectionBucket, projectionKey } from "./internal/projectionBucket.js";
+import {
+  isRevisionMismatch,
+  openProjectionBucket,
+  projectionKey,
+} from "./internal/projectionBucket.js";
 import { toAetherError } from "./internal/toAetherError.js";
 import type { KvProjectionOptions } from "./kvCheckpointStore.js";
 
@@ -84,7 +88,8 @@ export class KvProjectionLease implements ProjectionLease {
 
   isHeld(): boolean {
     return (
-      this.#revision !== undefined && performance.now() - this.#renewedAt < this.#ttlMs - this.#margin
+      this.#revision !== undefined &&
+      performance.now() - this.#renewedAt < this.#ttlMs - this.#margin
     );
   }
 
@@ -100,25 +105,34 @@ export class KvProjectionLease implements ProjectionLease {
         const kv = await this.#kv();
         let revision: number | undefined;
         if (seen === undefined) revision = await kv.create(key, value);
-        else if (sentAt - seen.since >= this.#ttlMs) revision = await kv.update(key, value, seen.revision);
+        else if (sentAt - seen.since >= this.#ttlMs)
+          revision = await kv.update(key, value, seen.revision);
         if (revision !== undefined) {
           this.#hold(revision, sentAt);
           return true;
         }
         const entry = await kv.get(key);
         if (entry === null || entry.operation !== "PUT") seen = undefined;
-        else if (seen?.revision !== entry.revision) seen = { revision: entry.revision, since: performance.now() };
+        else if (seen?.revision !== entry.revision)
+          seen = { revision: entry.revision, since: performance.now() };
       } catch (error) {
-        const failure = toAetherError(error, `take the lease of projection ${JSON.stringify(name)}`);
+        const failure = toAetherError(
+          error,
+          `take the lease of projection ${JSON.stringify(name)}`,
+        );
         if (failure.code === AetherErrorCode.Closed) throw failure;
         if (!isRevisionMismatch(error)) {
-          this.#logger.warn({ key, reason: (error as Error).message }, "could not reach the lease; trying again");
+          this.#logger.warn(
+            { key, reason: (error as Error).message },
+            "could not reach the lease; trying again",
+          );
         }
         // Lost a race for the key: look at it again before the next try.
         seen = undefined;
         try {
           const entry = await (await this.#kv()).get(key);
-          if (entry?.operation === "PUT") seen = { revision: entry.revision, since: performance.now() };
+          if (entry?.operation === "PUT")
+            seen = { revision: entry.revision, since: performance.now() };
         } catch {
           // NATS is away; the next round tries again.
         }
@@ -142,7 +156,9 @@ export class KvProjectionLease implements ProjectionLease {
     if (key === undefined || revision === undefined) return;
     const sentAt = performance.now();
     try {
-      const next = await (await this.#kv()).update(key, JSON.stringify({ holderId: this.holderId }), revision);
+      const next = await (
+        await this.#kv()
+      ).update(key, JSON.stringify({ holderId: this.holderId }), revision);
       if (this.#revision === revision) {
         this.#revision = next;
         this.#renewedAt = sentAt;

@@ -79,7 +79,9 @@ export class PostgresCheckpointStore implements CheckpointStore<PostgresProjecti
   async load(name: string): Promise<number> {
     await this.ensureTable();
     return this.#run(async (client) => {
-      const result = await client.query(`SELECT position FROM ${this.#table} WHERE name = $1`, [name]);
+      const result = await client.query(`SELECT position FROM ${this.#table} WHERE name = $1`, [
+        name,
+      ]);
       const row = result.rows[0] as { position: string } | undefined;
       return row === undefined ? 0 : Number(row.position);
     });
@@ -108,7 +110,10 @@ export class PostgresCheckpointStore implements CheckpointStore<PostgresProjecti
                 )
               : { rowCount: 0 };
           if (inserted.rowCount !== 1) {
-            const current = await client.query(`SELECT position FROM ${this.#table} WHERE name = $1`, [name]);
+            const current = await client.query(
+              `SELECT position FROM ${this.#table} WHERE name = $1`,
+              [name],
+            );
             const row = current.rows[0] as { position: string } | undefined;
             throw checkpointMoved(name, move.from, row === undefined ? 0 : Number(row.position));
           }

@@ -15,7 +15,9 @@ export const projectionErrorCodes = defineErrorCodes({
 });
 export type ProjectionErrorCode = ErrorCodeOf<typeof projectionErrorCodes>;
 
-export class ProjectionError<C extends ProjectionErrorCode = ProjectionErrorCode> extends AetherError<
+export class ProjectionError<
+  C extends ProjectionErrorCode = ProjectionErrorCode,
+> extends AetherError<
   C,
   C extends RetryableErrorCodeOf<typeof projectionErrorCodes> ? true : false
 > {
@@ -26,7 +28,11 @@ export class ProjectionError<C extends ProjectionErrorCode = ProjectionErrorCode
 }
 
 /** The error a checkpoint store throws when the checkpoint is not at `expected`. */
-export function checkpointMoved(name: string, expected: number, actual: number | undefined): ProjectionError {
+export function checkpointMoved(
+  name: string,
+  expected: number,
+  actual: number | undefined,
+): ProjectionError {
   return new ProjectionError(
     "CHECKPOINT_MOVED",
     `projection ${JSON.stringify(name)}: the checkpoint is at ${actual ?? "an unknown position"}, not ${expected}; another runner moved it`,

@@ -155,9 +155,8 @@ export function describeCatchUpContract(name: string, factory: EventStoreFactory
       await store.saveEvent(deposit("c", 1));
       const all = [];
       for await (const item of store.readAll()) all.push(item);
-      const byType = await collect(
-        store.subscribeAll({ eventTypes: ["Deposited"] }),
-        (items) => items.some((item) => item.type === "caughtUp"),
+      const byType = await collect(store.subscribeAll({ eventTypes: ["Deposited"] }), (items) =>
+        items.some((item) => item.type === "caughtUp"),
       );
       expect(eventsOf(byType).map((i) => `${i.event.actorId}${i.event.version}`)).toEqual([
         "a1",

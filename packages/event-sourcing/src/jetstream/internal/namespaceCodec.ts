@@ -72,6 +72,9 @@ export class NamespaceCodec {
   }
 
   #malformed(message: StoredMessage, error: string): LogEntry {
-    return { position: message.seq, error: { sequence: message.seq, raw: rawText(message.data), error } };
+    return {
+      position: message.seq,
+      error: { sequence: message.seq, raw: rawText(message.data), error },
+    };
   }
 }

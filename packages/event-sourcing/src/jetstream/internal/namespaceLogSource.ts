@@ -15,7 +15,10 @@ export interface NamespaceLogSettings {
 }
 
 /** The JetStream store's namespace-wide log: its stream in sequence order, decoded. */
-export function namespaceLogSource(client: StreamClient, settings: NamespaceLogSettings): LogSource {
+export function namespaceLogSource(
+  client: StreamClient,
+  settings: NamespaceLogSettings,
+): LogSource {
   return ({ from, live, signal }) => read(client, settings, { from, live, signal });
 }
 
@@ -28,9 +31,15 @@ async function* read(
   try {
     await settings.ready();
     for await (const chunk of readNamespace(client, { ...settings, ...position })) {
-      yield { entries: chunk.messages.map((message) => codec.decode(message)), atHead: chunk.atHead };
+      yield {
+        entries: chunk.messages.map((message) => codec.decode(message)),
+        atHead: chunk.atHead,
+      };
     }
   } catch (error) {
-    throw toAetherError(error, `read the events of namespace ${JSON.stringify(settings.namespace)}`);
+    throw toAetherError(
+      error,
+      `read the events of namespace ${JSON.stringify(settings.namespace)}`,
+    );
   }
 }

@@ -46,16 +46,24 @@ interface Delivery {
 }
 
 // `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (nats-server 2.9), or the
-// 2.10+ form with `<domain>.<account hash>` after ACK and a random token at the end.
+// 2.10+ form with `<domain>.<account hash>` after ACK and a random token at the end. Read from
+// the end without splitting: this runs for every message of a catch-up.
 function parseDelivery(reply: string | undefined): Delivery | undefined {
-  const tokens = reply?.split(".") ?? [];
-  const base = tokens.length === 9 ? 2 : tokens.length >= 11 ? 4 : -1;
-  if (base < 0 || tokens[0] !== "$JS" || tokens[1] !== "ACK") return undefined;
-  return {
-    streamSeq: Number(tokens[base + 3]),
-    deliverySeq: Number(tokens[base + 4]),
-    pending: Number(tokens[base + 6]),
-  };
+  if (reply?.startsWith("$JS.ACK.") !== true) return undefined;
+  let dots = 0;
+  for (let i = 0; i < reply.length; i++) if (reply.charCodeAt(i) === 46) dots++;
+  // Tokens after `pending`: none in the 2.9 form (9 tokens), one random token in the 2.10+ form.
+  let end = reply.length;
+  if (dots >= 11) end = reply.lastIndexOf(".", end - 1);
+  else if (dots !== 8 && dots !== 10) return undefined;
+  const fields: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const start = reply.lastIndexOf(".", end - 1);
+    fields.push(Number(reply.slice(start + 1, end)));
+    end = start;
+  }
+  // fields, from the end: pending, timestamp, delivery sequence, stream sequence.
+  return { streamSeq: fields[3]!, deliverySeq: fields[2]!, pending: fields[0]! };
 }
 
 /**
@@ -175,7 +183,8 @@ async function* session(
         nc.publish(nextSubject, pull, { reply: inbox });
       }
       while (queue.length === 0) {
-        if (failure !== undefined) throw new ConsumerLost(`subscription failed: ${String(failure)}`);
+        if (failure !== undefined)
+          throw new ConsumerLost(`subscription failed: ${String(failure)}`);
         if (signal.aborted) return;
         if (!(await nextArrival())) {
           throw new ConsumerLost(`no message or heartbeat within ${SILENCE_MS} ms`);
@@ -195,7 +204,9 @@ async function* session(
             outstanding -= open.shift() ?? 0;
             continue;
           }
-          throw new ConsumerLost(`the consumer reported ${status} ${msg.headers?.description ?? ""}`);
+          throw new ConsumerLost(
+            `the consumer reported ${status} ${msg.headers?.description ?? ""}`,
+          );
         }
         const delivery = parseDelivery(msg.reply);
         if (delivery === undefined) throw new ConsumerLost(`unexpected delivery on ${msg.subject}`);
