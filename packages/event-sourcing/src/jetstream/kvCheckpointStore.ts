@@ -1,19 +1,16 @@
 import { parseNamespace } from "@aether/namespace";
+import { Deadline, integerOption, retrying, toAetherError } from "@aether/nats";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { CheckpointMove, CheckpointStore } from "../projections/checkpointStore.js";
 import type { ProjectionTx } from "../projections/projection.js";
 import { checkpointMoved } from "../projections/projectionError.js";
-import { Deadline } from "./internal/deadline.js";
-import { integerOption } from "./internal/integerOption.js";
 import {
   isRevisionMismatch,
   openProjectionBucket,
   projectionBucketName,
   projectionKey,
 } from "./internal/projectionBucket.js";
-import { retrying } from "./internal/retrying.js";
-import { toAetherError } from "./internal/toAetherError.js";
 
 export interface KvProjectionOptions {
   /** The namespace whose projections these are; one bucket per namespace. @default "default" */

@@ -1,15 +1,14 @@
 import { AetherErrorCode, defaultLogger, type Logger } from "@aether/kernel";
 import { parseNamespace } from "@aether/namespace";
+import { integerOption, toAetherError } from "@aether/nats";
 import type { KV } from "@nats-io/kv";
 import { nuid, type NatsConnection } from "@nats-io/nats-core";
 import type { ProjectionLease } from "../projections/projectionLease.js";
-import { integerOption } from "./internal/integerOption.js";
 import {
   isRevisionMismatch,
   openProjectionBucket,
   projectionKey,
 } from "./internal/projectionBucket.js";
-import { toAetherError } from "./internal/toAetherError.js";
 import type { KvProjectionOptions } from "./kvCheckpointStore.js";
 
 export interface KvProjectionLeaseOptions extends KvProjectionOptions {

@@ -1,7 +1,7 @@
 import { actorIdFromToken, actorSubject } from "@aether/namespace";
 import type { LogEntry } from "../../internal/logSource.js";
-import { decodeEvents, rawText } from "./eventCodec.js";
-import type { StoredMessage } from "./storedMessage.js";
+import type { StoredMessage } from "@aether/nats/jetstream";
+import { decodeEvents, rawText } from "./history/eventCodec.js";
 
 /** Subjects whose actor id is remembered; a namespace with more actors just decodes tokens again. */
 const REMEMBERED_SUBJECTS = 10_000;

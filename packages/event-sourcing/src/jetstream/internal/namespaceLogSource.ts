@@ -1,9 +1,9 @@
 import type { Logger } from "@aether/kernel";
+import { toAetherError } from "@aether/nats";
+import type { StreamClient } from "@aether/nats/jetstream";
 import type { LogChunk, LogSource } from "../../internal/logSource.js";
 import { NamespaceCodec } from "./namespaceCodec.js";
 import { readNamespace } from "./namespaceReader.js";
-import type { StreamClient } from "./streamClient.js";
-import { toAetherError } from "./toAetherError.js";
 
 export interface NamespaceLogSettings {
   namespace: string;

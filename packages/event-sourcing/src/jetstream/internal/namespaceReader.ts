@@ -1,10 +1,8 @@
 import { AetherError, type Logger } from "@aether/kernel";
 import type { Msg } from "@nats-io/nats-core";
-import { Deadline } from "./deadline.js";
-import { connectionInbox } from "./inboxRequester.js";
-import { retrying } from "./retrying.js";
-import type { StreamClient } from "./streamClient.js";
-import { fromDelivery, type StoredMessage } from "./storedMessage.js";
+import { Deadline, connectionInbox, retrying } from "@aether/nats";
+import type { StoredMessage, StreamClient } from "@aether/nats/jetstream";
+import { deliveredMessage } from "./deliveredMessage.js";
 
 export interface NamespaceReadOptions {
   /** First stream sequence to deliver. */
@@ -218,7 +216,7 @@ async function* session(
         lastDeliverySeq = delivery.deliverySeq;
         outstanding--;
         if (open[0] !== undefined && --open[0] === 0) open.shift();
-        messages.push(fromDelivery(msg, delivery.streamSeq));
+        messages.push(deliveredMessage(msg, delivery.streamSeq));
         atHead = delivery.pending === 0;
       }
       if (messages.length > 0 || atHead) yield { messages, atHead };

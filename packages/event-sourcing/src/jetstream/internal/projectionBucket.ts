@@ -1,9 +1,8 @@
 import { actorToken, namespaceToken } from "@aether/namespace";
+import { Deadline, retrying } from "@aether/nats";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { Deadline } from "./deadline.js";
-import { retrying } from "./retrying.js";
 
 export interface ProjectionBucketSettings {
   namespace: string;
