@@ -90,8 +90,9 @@ export class KvCheckpointStore implements CheckpointStore {
     move: CheckpointMove,
     work: (tx: ProjectionTx) => Promise<void>,
   ): Promise<void> {
-    if (!this.#revisions.has(name) && (await this.load(name)) !== move.from) {
-      throw checkpointMoved(name, move.from, await this.load(name));
+    if (!this.#revisions.has(name)) {
+      const current = await this.load(name);
+      if (current !== move.from) throw checkpointMoved(name, move.from, current);
     }
     const revision = this.#revisions.get(name) ?? 0;
     const kv = await this.#kv();
