@@ -29,6 +29,25 @@ export interface PostgresCheckpointStoreOptions {
   table?: string;
 }
 
+// SQLSTATE classes worth another try: connection exceptions, insufficient resources, operator
+// intervention (a restarting server), serialization failures and deadlocks.
+const TRANSIENT_SQLSTATE = /^(08|53|57|40)/;
+
+/**
+ * A failure of PostgreSQL itself as an AetherError: retryable (UNAVAILABLE) when the server or
+ * the connection was away or a transaction lost a race — the runner then reloads its checkpoint,
+ * which is right whether or not an interrupted COMMIT landed — and INTERNAL otherwise.
+ */
+function pgFailure(error: unknown): AetherError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const transient = typeof code !== "string" || code.length !== 5 || TRANSIENT_SQLSTATE.test(code);
+  return new AetherError(
+    transient ? AetherErrorCode.Unavailable : AetherErrorCode.Internal,
+    `PostgreSQL checkpoint store: ${(error as Error | null)?.message ?? String(error)}`,
+    { cause: error, details: { sqlstate: code } },
+  );
+}
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 function identifier(what: string, value: string): string {
@@ -128,14 +147,17 @@ export class PostgresCheckpointStore implements CheckpointStore<PostgresProjecti
   }
 
   async #run<T>(body: (client: PgClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+    const client = await this.#pool.connect().catch((error: unknown) => {
+      throw pgFailure(error);
+    });
     let broken: Error | undefined;
     try {
       return await body(client);
     } catch (error) {
+      if (error instanceof AetherError) throw error;
       // A connection error leaves the client unusable: the pool must not hand it out again.
-      if (!(error instanceof AetherError)) broken = error as Error;
-      throw error;
+      broken = error as Error;
+      throw pgFailure(error);
     } finally {
       client.release(broken);
     }
