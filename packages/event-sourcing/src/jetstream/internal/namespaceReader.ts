@@ -14,7 +14,7 @@ export interface NamespaceReadOptions {
   timeoutMs: number;
   requestTimeoutMs: number;
   logger: Logger;
-  /** Messages per pull; about one and a half pulls are held in memory at most. @default 1024 */
+  /** Messages per pull; two pulls at most are requested and not yet taken. @default 256 */
   batch?: number;
 }
 
@@ -70,9 +70,9 @@ function parseDelivery(reply: string | undefined): Delivery | undefined {
  * deliver from a start sequence) that this reader alone positions: the position is the last
  * sequence it handed out, so when the consumer is lost — a server restart, a gap in delivery
  * sequences, missed heartbeats — a new one starts right after it, with no gap and no repeat.
- * Pulls go out only as the caller takes what arrived (backpressure: at most about one and a half
- * pulls in memory), and one long-polling pull stays open at the head, so live messages arrive
- * as soon as they are stored.
+ * Pulls go out only as the caller takes what arrived (backpressure: at most two pulls, 512
+ * messages, requested and not yet taken), and long-polling pulls stay open at the head, so live
+ * messages arrive as soon as they are stored.
  */
 export async function* readNamespace(
   client: StreamClient,
@@ -111,7 +111,7 @@ async function* session(
 ): AsyncGenerator<MessageChunk> {
   const { nc, stream } = client;
   const { signal } = options;
-  const batch = options.batch ?? 1024;
+  const batch = options.batch ?? 256;
   let queue: Msg[] = [];
   let wake: (() => void) | undefined;
   let failure: unknown;
@@ -173,9 +173,9 @@ async function* session(
     let outstanding = 0;
     let lastDeliverySeq = 0;
     while (!signal.aborted) {
-      // The next pull goes out while the previous one is half delivered, so the server never
-      // idles, but only once the caller has taken what arrived.
-      if (outstanding <= batch / 2) {
+      // A second pull goes out as soon as the caller has taken what arrived, so the server has
+      // the next batch on the wire while the caller decodes this one: two pulls at most.
+      if (outstanding <= batch) {
         open.push(batch);
         outstanding += batch;
         nc.publish(nextSubject, pull, { reply: inbox });
