@@ -59,6 +59,9 @@ describe("JetStreamEventStore namespace reads and catch-up subscriptions", () =>
         "event@3",
         "caughtUp@3",
       ]);
+      // Leaving the loop removed the subscription's consumer, and every read's before it.
+      const jsm = await jetstreamManager(nc);
+      await waitFor(async () => (await jsm.consumers.list(store.streamName).next()).length === 0);
     } finally {
       await nc.close();
     }

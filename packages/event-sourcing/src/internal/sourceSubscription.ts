@@ -134,8 +134,13 @@ export class SourceSubscription implements CatchUpSubscription {
     return finished;
   }
 
+  /**
+   * Ends the subscription and lets its source clean up (on JetStream: unsubscribe and delete the
+   * consumer). A refill in progress sees the abort and finishes the source itself.
+   */
   async close(): Promise<void> {
     this.#abort.abort();
+    if (this.#refilling === undefined) await this.#finish();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
