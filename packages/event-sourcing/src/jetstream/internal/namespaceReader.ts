@@ -1,4 +1,4 @@
-import { AetherError, type Logger } from "@aether/kernel";
+import { isRetryable, type Logger } from "@aether/kernel";
 import type { Msg } from "@nats-io/nats-core";
 import { Deadline, connectionInbox, retrying } from "@aether/nats";
 import type { StoredMessage, StreamClient } from "@aether/nats/jetstream";
@@ -92,7 +92,7 @@ export async function* readNamespace(
       return;
     } catch (error) {
       const lost = error instanceof ConsumerLost;
-      const retryable = lost || (error instanceof AetherError && error.retryable);
+      const retryable = lost || isRetryable(error);
       if (!retryable || (!options.live && !lost) || signal.aborted) throw error;
       options.logger.warn(
         { from: nextSeq, attempt, reason: (error as Error).message },
@@ -114,7 +114,7 @@ async function* session(
   const batch = options.batch ?? 256;
   let queue: Msg[] = [];
   let wake: (() => void) | undefined;
-  let failure: unknown;
+  let failure: Error | undefined;
   const inbox = connectionInbox(nc);
   const sub = nc.subscribe(inbox, {
     callback: (error, msg) => {
@@ -182,7 +182,7 @@ async function* session(
       }
       while (queue.length === 0) {
         if (failure !== undefined)
-          throw new ConsumerLost(`subscription failed: ${String(failure)}`);
+          throw new ConsumerLost(`subscription failed: ${failure.message}`);
         if (signal.aborted) return;
         if (!(await nextArrival())) {
           throw new ConsumerLost(`no message or heartbeat within ${SILENCE_MS} ms`);
