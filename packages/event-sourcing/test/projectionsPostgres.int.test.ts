@@ -143,6 +143,62 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
   );
 
   it(
+    "keeps a runner that was frozen (SIGSTOP) past its lease from applying anything once another took over",
+    { timeout: 120_000 },
+    async () => {
+      const url = inject("natsUrl");
+      const nc = await connectTo(url);
+      const pool = testPool();
+      try {
+        await using db = await balancesSchema(pool);
+        const namespace = uniqueName("frozen");
+        const store = new JetStreamEventStore(nc, namespace);
+        await store.ensureStream();
+        const flow = new DepositFlow(store, 20);
+        const args = (id: string) => [url, namespace, db.schema, id, String(LEASE_TTL_MS)];
+        const a = startRunnerProcess(args("A"));
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= 100, {
+          timeoutMs: 30_000,
+        });
+        a.child.kill("SIGSTOP");
+        const frozenAt = await checkpointOf(pool, db.schema);
+        const b = startRunnerProcess(args("B"));
+        try {
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) >= frozenAt + 100, {
+            timeoutMs: 30_000,
+            description: "B took over from the frozen A",
+          });
+          a.child.kill("SIGCONT");
+          const resumedAt = await checkpointOf(pool, db.schema);
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) >= resumedAt + 100, {
+            timeoutMs: 30_000,
+            description: "progress after A woke up",
+          });
+          await flow.stop();
+          const head = (await store.getAllEventsWithErrors({ limit: 1_000_000 })).nextPosition - 1;
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
+            timeoutMs: 30_000,
+          });
+        } finally {
+          a.child.kill("SIGKILL");
+          b.child.kill("SIGKILL");
+          await Promise.all([a.exited, b.exited]);
+        }
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        const runs = await pool.query<{ runner: string; first: string; last: string }>(
+          `SELECT runner, min(position) AS first, max(position) AS last FROM "${db.schema}".applied GROUP BY runner ORDER BY first`,
+        );
+        // A applied up to where it froze (at most what it had in hand), B everything after.
+        expect(runs.rows.map((row) => row.runner)).toEqual(["A", "B"]);
+        expect(Number(runs.rows[1]!.first)).toBe(Number(runs.rows[0]!.last) + 1);
+      } finally {
+        await pool.end();
+        await nc.close();
+      }
+    },
+  );
+
+  it(
     "lets one of two runners for a name apply at a time; the other takes over when it dies",
     { timeout: 60_000 },
     async () => {

@@ -7,6 +7,9 @@ import { checkpointMoved } from "../projections/projectionError.js";
 export interface PgClient {
   query(text: string, values?: unknown[]): Promise<{ rowCount: number | null; rows: unknown[] }>;
   release(error?: Error | boolean): void;
+  /** `pg` clients emit "error" when their connection dies while checked out. */
+  on?(event: "error", listener: (error: Error) => void): unknown;
+  off?(event: "error", listener: (error: Error) => void): unknown;
 }
 
 /** The part of a `pg` `Pool` the store uses. */
@@ -27,11 +30,20 @@ export interface PostgresCheckpointStoreOptions {
   schema?: string;
   /** @default "aether_projection_checkpoints" */
   table?: string;
+  /**
+   * How long a commit's transaction may sit idle (between statements) before PostgreSQL ends
+   * it. A runner frozen in the middle of a commit (a GC pause, SIGSTOP, a hung host) holds the
+   * checkpoint row's lock, and with it back the runner that took over its lease; after this long
+   * the server rolls the frozen transaction back and the other runner goes on.
+   * @default 30_000
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 // SQLSTATE classes worth another try: connection exceptions, insufficient resources, operator
-// intervention (a restarting server), serialization failures and deadlocks.
-const TRANSIENT_SQLSTATE = /^(08|53|57|40)/;
+// intervention (a restarting server), serialization failures and deadlocks; and an idle
+// transaction ended by idle_in_transaction_session_timeout.
+const TRANSIENT_SQLSTATE = /^(08|53|57|40)|^25P03$/;
 
 /**
  * A failure of PostgreSQL itself as an AetherError: retryable (UNAVAILABLE) when the server or
@@ -73,12 +85,20 @@ export class PostgresCheckpointStore implements CheckpointStore<PostgresProjecti
   readonly #pool: PgPool;
   readonly #schema: string;
   readonly #table: string;
+  readonly #idleTimeoutMs: number;
   #ready: Promise<void> | undefined;
 
   constructor(options: PostgresCheckpointStoreOptions) {
     this.#pool = options.pool;
     this.#schema = identifier("schema", options.schema ?? "public");
     this.#table = `${this.#schema}.${identifier("table", options.table ?? "aether_projection_checkpoints")}`;
+    this.#idleTimeoutMs = options.idleInTransactionTimeoutMs ?? 30_000;
+    if (!Number.isSafeInteger(this.#idleTimeoutMs) || this.#idleTimeoutMs < 1) {
+      throw new AetherError(
+        AetherErrorCode.InvalidArgument,
+        `idleInTransactionTimeoutMs must be an integer >= 1, got ${String(options.idleInTransactionTimeoutMs)}`,
+      );
+    }
   }
 
   /** Creates the schema and the checkpoint table if they are missing; every call does it first. */
@@ -115,6 +135,9 @@ export class PostgresCheckpointStore implements CheckpointStore<PostgresProjecti
     await this.#run(async (client) => {
       await client.query("BEGIN");
       try {
+        await client.query(
+          `SET LOCAL idle_in_transaction_session_timeout = ${this.#idleTimeoutMs}`,
+        );
         // The move comes first: it locks the row, so a racing runner waits here, then fails.
         const moved = await client.query(
           `UPDATE ${this.#table} SET position = $3, updated_at = now() WHERE name = $1 AND position = $2`,
@@ -150,16 +173,23 @@ export class PostgresCheckpointStore implements CheckpointStore<PostgresProjecti
     const client = await this.#pool.connect().catch((error: unknown) => {
       throw pgFailure(error);
     });
-    let broken: Error | undefined;
+    // A connection that dies while checked out (the server ended an idle transaction, or went
+    // away) is reported here rather than as an unhandled "error" event, and whatever failed
+    // because of it — the handler's query included — is UNAVAILABLE, not the handler's fault.
+    let lost: Error | undefined;
+    const onError = (error: Error) => (lost ??= error);
+    client.on?.("error", onError);
     try {
       return await body(client);
     } catch (error) {
+      if (lost !== undefined) throw pgFailure(lost);
       if (error instanceof AetherError) throw error;
-      // A connection error leaves the client unusable: the pool must not hand it out again.
-      broken = error as Error;
+      lost = error as Error;
       throw pgFailure(error);
     } finally {
-      client.release(broken);
+      client.off?.("error", onError);
+      // A client whose connection failed must not go back into the pool.
+      client.release(lost);
     }
   }
 }
