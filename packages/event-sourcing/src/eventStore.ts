@@ -1,4 +1,12 @@
 import type { ActorSnapshot, Event, NewEvent } from "@aether/kernel";
+import type {
+  AllEventsPage,
+  CatchUpSubscription,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  SubscribeAllOptions,
+} from "./allEvents.js";
 
 /** A stored entry that could not be turned back into an event; replay reports it and goes on. */
 export interface ReplayError {
@@ -38,6 +46,12 @@ export interface EventStore {
   readEvents(actorId: string, options?: ReadEventsOptions): AsyncIterable<Event>;
   /** The actor's latest version; 0 when it has no events. */
   getLatestVersion(actorId: string): Promise<number>;
+  /** Every event of the namespace in position order, from `from` to the head as it is then. */
+  readAll(options?: ReadAllOptions): AsyncIterable<PositionedEvent>;
+  /** One page of the namespace's events; entries that are not events are reported in `errors`. */
+  getAllEventsWithErrors(options?: ReadAllPageOptions): Promise<AllEventsPage>;
+  /** Every event of the namespace from `from`: the stored ones, `caughtUp` once, then live ones. */
+  subscribeAll(options?: SubscribeAllOptions): CatchUpSubscription;
 }
 
 /** Keeps the latest snapshot of each actor. */

@@ -6,7 +6,18 @@ import {
   type NewEvent,
   type DomainEventPublisher,
 } from "@aether/kernel";
+import type {
+  AllEventsPage,
+  CatchUpSubscription,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  SubscribeAllOptions,
+} from "./allEvents.js";
 import type { EventStore, ReadEventsOptions, ReplayResult } from "./eventStore.js";
+import { InMemoryLog } from "./internal/inMemoryLog.js";
+import { readAllOf, readAllPageOf } from "./internal/logSource.js";
+import { SourceSubscription } from "./internal/sourceSubscription.js";
 import { frozenJsonCopy } from "./internal/frozenJsonCopy.js";
 import { checkFromVersion, prepareAppend } from "./internal/prepareAppend.js";
 import { storeContext } from "./internal/storeContext.js";
@@ -34,12 +45,15 @@ export class InMemoryEventStore implements EventStore {
   readonly #streams = new Map<string, Event[]>();
   readonly #reports: StoreReports;
   readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #log = new InMemoryLog();
 
   constructor(options: InMemoryEventStoreOptions = {}) {
     const context = storeContext("InMemoryEventStore", options);
     this.namespace = context.namespace;
     this.#clock = context.clock;
     this.#reports = context.reports;
+    this.#logger = context.logger;
   }
 
   async saveEvent(event: NewEvent): Promise<void> {
@@ -64,6 +78,7 @@ export class InMemoryEventStore implements EventStore {
     const frozen = events.map((event, index) => freezeEvent(event, index));
     if (stream === undefined) this.#streams.set(actorId, frozen);
     else stream.push(...frozen);
+    this.#log.append(frozen);
     this.#reports.stored(frozen);
   }
 
@@ -82,6 +97,18 @@ export class InMemoryEventStore implements EventStore {
 
   async getLatestVersion(actorId: string): Promise<number> {
     return this.#streams.get(parseActorId(actorId))?.length ?? 0;
+  }
+
+  readAll(options: ReadAllOptions = {}): AsyncIterable<PositionedEvent> {
+    return readAllOf(this.#log.source, options, this.#logger);
+  }
+
+  async getAllEventsWithErrors(options: ReadAllPageOptions = {}): Promise<AllEventsPage> {
+    return readAllPageOf(this.#log.source, options);
+  }
+
+  subscribeAll(options: SubscribeAllOptions = {}): CatchUpSubscription {
+    return new SourceSubscription(this.#log.source, options);
   }
 
   #read(actorId: string, fromVersion: number | undefined): Event[] {

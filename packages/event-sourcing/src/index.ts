@@ -3,9 +3,22 @@ export { InMemorySnapshotStore, createInMemorySnapshotStore } from "./inMemorySn
 export { defineActor } from "./actor.js";
 export { ActorRepository } from "./actorRepository.js";
 export { DEFAULT_SNAPSHOT_INTERVAL, neverSnapshot, snapshotEvery } from "./snapshotPolicy.js";
+export { InMemoryCheckpointStore } from "./projections/inMemoryCheckpointStore.js";
+export { ProjectionRunner, startProjection } from "./projections/projectionRunner.js";
+export { ProjectionError, projectionErrorCodes } from "./projections/projectionError.js";
+export { soleRunner } from "./projections/projectionLease.js";
 // The error every store throws, re-exported so store users need not import @aether/occ for it.
 export { VersionConflictError, isVersionConflict } from "@aether/occ";
 
+export type {
+  AllEventsPage,
+  CatchUpItem,
+  CatchUpSubscription,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  SubscribeAllOptions,
+} from "./allEvents.js";
 export type {
   EventStore,
   ReadEventsOptions,
@@ -23,3 +36,8 @@ export type {
 export type { SnapshotPolicy } from "./snapshotPolicy.js";
 export type { InMemoryEventStoreOptions } from "./inMemoryEventStore.js";
 export type { InMemorySnapshotStoreOptions } from "./inMemorySnapshotStore.js";
+export type { CheckpointMove, CheckpointStore } from "./projections/checkpointStore.js";
+export type { Projection, ProjectionTx } from "./projections/projection.js";
+export type { ProjectionErrorCode } from "./projections/projectionError.js";
+export type { ProjectionLease } from "./projections/projectionLease.js";
+export type { ProjectionRunnerOptions, ProjectionStatus } from "./projections/projectionRunner.js";

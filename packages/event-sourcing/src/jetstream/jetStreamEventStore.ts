@@ -16,13 +16,24 @@ import {
 } from "@aether/nats/jetstream";
 import { actorSubject, eventStreamName } from "@aether/namespace";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
+import type {
+  AllEventsPage,
+  CatchUpSubscription,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  SubscribeAllOptions,
+} from "../allEvents.js";
 import type { EventStore, ReadEventsOptions, ReplayResult } from "../eventStore.js";
+import { readAllOf, readAllPageOf, type LogSource } from "../internal/logSource.js";
+import { SourceSubscription } from "../internal/sourceSubscription.js";
 import { prepareAppend } from "../internal/prepareAppend.js";
 import { ensureEventStream, type EventStreamFacts } from "./internal/client/eventStreamSetup.js";
 import { encodeLinks, nextLinks, PREV_HEADER } from "./internal/history/chainLinks.js";
 import { encodeEvents } from "./internal/history/eventCodec.js";
 import { PositionCache } from "./internal/history/positionCache.js";
 import { JetStreamEventReader, MSG_ID_HEADER, lastOf } from "./internal/jetStreamEventReader.js";
+import { namespaceLogSource } from "./internal/namespaceLogSource.js";
 import { storeContext, withNamespace } from "../internal/storeContext.js";
 import type { StoreReports } from "../internal/storeReports.js";
 
@@ -84,6 +95,7 @@ export class JetStreamEventStore implements EventStore {
   readonly #timeoutMs: number;
   readonly #requestTimeoutMs: number;
   readonly #reader: JetStreamEventReader;
+  readonly #log: LogSource;
   #ready: Promise<EventStreamFacts> | undefined;
 
   constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
@@ -126,6 +138,13 @@ export class JetStreamEventStore implements EventStore {
       logger: this.#logger,
       timeoutMs: this.#timeoutMs,
       requestTimeoutMs: this.#requestTimeoutMs,
+    });
+    this.#log = namespaceLogSource(this.#client, {
+      namespace: this.namespace,
+      timeoutMs: this.#timeoutMs,
+      requestTimeoutMs: this.#requestTimeoutMs,
+      logger: this.#logger,
+      ready: () => this.#facts(),
     });
   }
 
@@ -270,6 +289,22 @@ export class JetStreamEventStore implements EventStore {
   /** Replays every message on the actor's subject, reporting each one that is not history. */
   getEventsWithErrors(actorId: string, fromVersion?: number): Promise<ReplayResult> {
     return this.#reader.getEventsWithErrors(actorId, fromVersion);
+  }
+
+  /**
+   * Every event of the namespace in stream order, from the stream sequence `from` to the head as
+   * it is then, through a pull consumer on the namespace stream. See the README, "Catch-up".
+   */
+  readAll(options: ReadAllOptions = {}): AsyncIterable<PositionedEvent> {
+    return readAllOf(this.#log, options, this.#logger);
+  }
+
+  async getAllEventsWithErrors(options: ReadAllPageOptions = {}): Promise<AllEventsPage> {
+    return readAllPageOf(this.#log, options);
+  }
+
+  subscribeAll(options: SubscribeAllOptions = {}): CatchUpSubscription {
+    return new SourceSubscription(this.#log, options);
   }
 }
 

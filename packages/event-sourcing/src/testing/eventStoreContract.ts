@@ -2,6 +2,7 @@ import { isAetherError, DomainEventRecorder, type Event, type NewEvent } from "@
 import { VersionConflictError, isVersionConflict } from "@aether/occ";
 import { describe, expect, it } from "vitest";
 import type { EventStore } from "../eventStore.js";
+import { describeCatchUpContract } from "./catchUpContract.js";
 
 export interface EventStoreContext {
   /** A namespace no other test uses. */
@@ -305,4 +306,5 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       expect(await a.getEvents("acc-1")).toHaveLength(1);
     });
   });
+  describeCatchUpContract(name, factory);
 }

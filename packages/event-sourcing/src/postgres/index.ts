@@ -1,0 +1,8 @@
+export { PostgresCheckpointStore } from "./postgresCheckpointStore.js";
+
+export type {
+  PgClient,
+  PgPool,
+  PostgresCheckpointStoreOptions,
+  PostgresProjectionTx,
+} from "./postgresCheckpointStore.js";

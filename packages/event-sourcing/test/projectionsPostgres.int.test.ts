@@ -1,0 +1,310 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ProjectionRunner, type EventStore, type ReplayError } from "@aether/event-sourcing";
+import { JetStreamEventStore, KvProjectionLease } from "@aether/event-sourcing/jetstream";
+import { PostgresCheckpointStore } from "@aether/event-sourcing/postgres";
+import { actorSubject } from "@aether/namespace";
+import { uniqueName, waitFor } from "@aether/test-support";
+import type pg from "pg";
+import { describe, expect, inject, it } from "vitest";
+import { balancesProjection } from "./fixtures/balancesProjection.js";
+import { connectTo } from "./fixtures/connect.js";
+import { balancesSchema, testPool } from "./fixtures/postgres.js";
+
+const fixture = fileURLToPath(new URL("./fixtures/projectionProcess.ts", import.meta.url));
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+const LEASE_TTL_MS = 1_000;
+
+/** Deposits into `actors` accounts from a few writers (one per account), until stopped. */
+class DepositFlow {
+  readonly #stopped = { value: false };
+  readonly #done: Promise<void>;
+
+  constructor(store: EventStore, actors: number) {
+    const writers = 4;
+    this.#done = Promise.all(
+      Array.from({ length: writers }, async (_, writer) => {
+        const versions = new Map<string, number>();
+        for (let n = 0; !this.#stopped.value; n++) {
+          const actorId = `acc-${writer + writers * (n % (actors / writers))}`;
+          const version = (versions.get(actorId) ?? 0) + 1;
+          await store.saveEvent({
+            id: `${actorId}-${version}`,
+            eventType: "Deposited",
+            actorId,
+            version,
+            data: { amount: 1 + ((n * 7919) % 100) },
+          });
+          versions.set(actorId, version);
+          // Pacing, not synchronisation: events keep flowing at a few hundred per second.
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }),
+    ).then(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped.value = true;
+    await this.#done;
+  }
+}
+
+function startRunnerProcess(args: string[]): { child: ChildProcess; exited: Promise<void> } {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=@aether/source", fixture, ...args],
+    { cwd: packageDir, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return { child, exited };
+}
+
+async function checkpointOf(pool: pg.Pool, schema: string): Promise<number> {
+  const result = await pool.query<{ position: string }>(
+    `SELECT position FROM "${schema}".aether_projection_checkpoints WHERE name = 'balances'`,
+  );
+  return Number(result.rows[0]?.position ?? 0);
+}
+
+/** The read model must equal what the store holds: sums per actor, each event applied once. */
+async function expectReadModelMatchesStore(pool: pg.Pool, schema: string, store: EventStore) {
+  const sums = new Map<string, number>();
+  const stored: string[] = [];
+  for await (const { event } of store.readAll()) {
+    stored.push(event.id);
+    sums.set(
+      event.actorId,
+      (sums.get(event.actorId) ?? 0) + (event.data as { amount: number }).amount,
+    );
+  }
+  const balances = await pool.query<{ actor_id: string; total: string }>(
+    `SELECT actor_id, total FROM "${schema}".balances`,
+  );
+  expect(new Map(balances.rows.map((row) => [row.actor_id, Number(row.total)]))).toEqual(sums);
+  const applied = await pool.query<{ event_id: string }>(
+    `SELECT event_id FROM "${schema}".applied ORDER BY position`,
+  );
+  expect(applied.rows.map((row) => row.event_id)).toEqual(stored);
+  return stored.length;
+}
+
+describe("event-sourcing projections on JetStream and PostgreSQL", () => {
+  it(
+    "applies every deposit across 100 actors exactly once while the runner process is killed -9 again and again",
+    { timeout: 240_000 },
+    async () => {
+      const url = inject("natsUrl");
+      const nc = await connectTo(url);
+      const pool = testPool();
+      try {
+        await using db = await balancesSchema(pool);
+        const namespace = uniqueName("kill9");
+        const store = new JetStreamEventStore(nc, namespace);
+        await store.ensureStream();
+        const flow = new DepositFlow(store, 100);
+        const args = (id: string) => [url, namespace, db.schema, id, String(LEASE_TTL_MS)];
+        let reached = 0;
+        const kills = 4;
+        for (let round = 0; round < kills; round++) {
+          const runner = startRunnerProcess(args(`r${round}`));
+          const from = reached;
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) >= from + 100, {
+            timeoutMs: 60_000,
+            description: `runner ${round} made progress`,
+          });
+          runner.child.kill("SIGKILL");
+          await runner.exited;
+          reached = await checkpointOf(pool, db.schema);
+        }
+        await flow.stop();
+        const page = await store.getAllEventsWithErrors({ from: reached, limit: 1_000_000 });
+        const head = page.nextPosition - 1;
+        const last = startRunnerProcess(args("final"));
+        try {
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
+            timeoutMs: 60_000,
+            description: "the last runner reached the head",
+          });
+        } finally {
+          last.child.kill("SIGKILL");
+          await last.exited;
+        }
+        const events = await expectReadModelMatchesStore(pool, db.schema, store);
+        const runners = await pool.query<{ runner: string }>(
+          `SELECT DISTINCT runner FROM "${db.schema}".applied`,
+        );
+        expect(runners.rows.length).toBeGreaterThanOrEqual(kills);
+        console.info(`kill -9 of the runner ${kills} times: ${events} events, each applied once`);
+      } finally {
+        await pool.end();
+        await nc.close();
+      }
+    },
+  );
+
+  it(
+    "keeps a runner that was frozen (SIGSTOP) past its lease from applying anything once another took over",
+    { timeout: 120_000 },
+    async () => {
+      const url = inject("natsUrl");
+      const nc = await connectTo(url);
+      const pool = testPool();
+      try {
+        await using db = await balancesSchema(pool);
+        const namespace = uniqueName("frozen");
+        const store = new JetStreamEventStore(nc, namespace);
+        await store.ensureStream();
+        const flow = new DepositFlow(store, 20);
+        const args = (id: string) => [url, namespace, db.schema, id, String(LEASE_TTL_MS)];
+        const a = startRunnerProcess(args("A"));
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= 100, {
+          timeoutMs: 30_000,
+        });
+        a.child.kill("SIGSTOP");
+        const frozenAt = await checkpointOf(pool, db.schema);
+        const b = startRunnerProcess(args("B"));
+        try {
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) >= frozenAt + 100, {
+            timeoutMs: 30_000,
+            description: "B took over from the frozen A",
+          });
+          a.child.kill("SIGCONT");
+          const resumedAt = await checkpointOf(pool, db.schema);
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) >= resumedAt + 100, {
+            timeoutMs: 30_000,
+            description: "progress after A woke up",
+          });
+          await flow.stop();
+          const head = (await store.getAllEventsWithErrors({ limit: 1_000_000 })).nextPosition - 1;
+          await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
+            timeoutMs: 30_000,
+          });
+        } finally {
+          a.child.kill("SIGKILL");
+          b.child.kill("SIGKILL");
+          await Promise.all([a.exited, b.exited]);
+        }
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        const runs = await pool.query<{ runner: string; first: string; last: string }>(
+          `SELECT runner, min(position) AS first, max(position) AS last FROM "${db.schema}".applied GROUP BY runner ORDER BY first`,
+        );
+        // A applied up to where it froze (at most what it had in hand), B everything after.
+        expect(runs.rows.map((row) => row.runner)).toEqual(["A", "B"]);
+        expect(Number(runs.rows[1]!.first)).toBe(Number(runs.rows[0]!.last) + 1);
+      } finally {
+        await pool.end();
+        await nc.close();
+      }
+    },
+  );
+
+  it(
+    "lets one of two runners for a name apply at a time; the other takes over when it dies",
+    { timeout: 60_000 },
+    async () => {
+      const url = inject("natsUrl");
+      const writer = await connectTo(url);
+      const ncA = await connectTo(url);
+      const ncB = await connectTo(url);
+      const pool = testPool();
+      try {
+        await using db = await balancesSchema(pool);
+        const namespace = uniqueName("two");
+        const store = new JetStreamEventStore(writer, namespace);
+        const runnerFor = (nc: typeof ncA, id: string) =>
+          new ProjectionRunner({
+            store: new JetStreamEventStore(nc, namespace),
+            projection: balancesProjection(db.schema, id),
+            checkpoints: new PostgresCheckpointStore({ pool, schema: db.schema }),
+            lease: new KvProjectionLease(nc, { namespace, ttlMs: LEASE_TTL_MS }),
+          });
+        const a = runnerFor(ncA, "A");
+        void a.start();
+        await a.whenLive();
+        const b = runnerFor(ncB, "B");
+        void b.start();
+        const flow = new DepositFlow(store, 20);
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= 200, {
+          timeoutMs: 30_000,
+        });
+        expect(b.status).toBe("waiting");
+        // A dies as a process would: its connection goes, nothing is released.
+        await ncA.close();
+        const diedAt = await checkpointOf(pool, db.schema);
+        await waitFor(() => b.status === "live", { timeoutMs: 30_000, description: "B took over" });
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= diedAt + 100, {
+          timeoutMs: 30_000,
+        });
+        await flow.stop();
+        const head = (await store.getAllEventsWithErrors({ limit: 1_000_000 })).nextPosition - 1;
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
+          timeoutMs: 30_000,
+        });
+        await b.stop();
+        await a.stop();
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        const runs = await pool.query<{ runner: string; first: string; last: string }>(
+          `SELECT runner, min(position) AS first, max(position) AS last FROM "${db.schema}".applied GROUP BY runner ORDER BY first`,
+        );
+        expect(runs.rows.map((row) => row.runner)).toEqual(["A", "B"]);
+        // A may finish what it had read while its lease was still valid by its own clock; B starts
+        // right after A's last position, never beside it.
+        expect(Number(runs.rows[1]!.first)).toBe(Number(runs.rows[0]!.last) + 1);
+        expect(Number(runs.rows[0]!.last)).toBeGreaterThanOrEqual(diedAt);
+      } finally {
+        await pool.end();
+        await Promise.all([writer.close(), ncB.close(), ncA.isClosed() ? undefined : ncA.close()]);
+      }
+    },
+  );
+
+  it(
+    "reports a malformed stored event, skips it and goes on; rebuilds from 0 on demand",
+    { timeout: 60_000 },
+    async () => {
+      const nc = await connectTo(inject("natsUrl"));
+      const pool = testPool();
+      try {
+        await using db = await balancesSchema(pool);
+        const namespace = uniqueName("skip");
+        const store = new JetStreamEventStore(nc, namespace);
+        const deposit = (actorId: string, version: number, amount: number) =>
+          store.saveEvent({
+            id: `${actorId}-${version}`,
+            eventType: "Deposited",
+            actorId,
+            version,
+            data: { amount },
+          });
+        await deposit("a", 1, 10);
+        await nc.request(actorSubject(namespace, "a"), '{"eventType":"Deposited","amount":999}');
+        await deposit("a", 2, 5);
+        const malformed: ReplayError[] = [];
+        const runner = new ProjectionRunner({
+          store,
+          projection: balancesProjection(db.schema, "only"),
+          checkpoints: new PostgresCheckpointStore({ pool, schema: db.schema }),
+          onMalformed: (error) => malformed.push(error),
+        });
+        void runner.start();
+        await runner.whenLive();
+        expect(malformed).toEqual([expect.objectContaining({ sequence: 2 })]);
+        expect(runner.skipped).toBe(1);
+        await deposit("b", 1, 7);
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) === 4);
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        await pool.query(`UPDATE "${db.schema}".balances SET total = -1`);
+        await runner.rebuild();
+        await waitFor(
+          async () => runner.status === "live" && (await checkpointOf(pool, db.schema)) === 4,
+        );
+        await expectReadModelMatchesStore(pool, db.schema, store);
+        expect(malformed).toHaveLength(2);
+        await runner.stop();
+      } finally {
+        await pool.end();
+        await nc.close();
+      }
+    },
+  );
+});
