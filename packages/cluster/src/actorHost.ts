@@ -1,5 +1,3 @@
-import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   ActorRepository,
   isVersionConflict,
@@ -27,6 +25,7 @@ import type { ShardOwnership } from "./shardOwnership.js";
 import { ActorCache, type CachedActor } from "./internal/actorCache.js";
 import { AppliedCommands } from "./internal/appliedCommands.js";
 import { Mailboxes } from "./internal/mailbox.js";
+import { systemScheduler, type Scheduler } from "./scheduler.js";
 import { COMMAND_ID_METADATA_KEY, ReplayRecorder } from "./internal/replayRecorder.js";
 import {
   byteLength,
@@ -67,6 +66,8 @@ export interface ActorHostOptions {
   commandIdWindow?: number;
   /** Ids of commands sent without one. @default UUIDv7 */
   ids?: IdGenerator;
+  /** Monotonic time and timers for deadlines and retry pauses (a simulation passes its virtual one). @default systemScheduler */
+  scheduler?: Scheduler;
   logger?: Logger;
 }
 
@@ -180,6 +181,7 @@ export class ActorHost {
   readonly #maxConflictRetries: number;
   readonly #commandIdWindow: number;
   readonly #ids: IdGenerator;
+  readonly #scheduler: Scheduler;
   readonly #logger: Logger;
   readonly #removeListener: () => void;
   #closed = false;
@@ -201,6 +203,7 @@ export class ActorHost {
     );
     this.#commandIdWindow = positiveInteger("commandIdWindow", options.commandIdWindow ?? 1_000);
     this.#ids = options.ids ?? createId;
+    this.#scheduler = options.scheduler ?? systemScheduler;
     this.#logger = (options.logger ?? defaultLogger()).child({
       component: "ActorHost",
       nodeId: options.cluster.nodeId,
@@ -390,12 +393,12 @@ export class ActorHost {
     timeoutMs: number,
   ): Promise<CommandOutcome> {
     const shardId = this.#cluster.shardFor(head.actorId);
-    const deadline = performance.now() + timeoutMs;
+    const deadline = this.#scheduler.now() + timeoutMs;
     let lastFailure: ActorHostError | undefined;
     let attempts = 0;
     let backoffMs = FIRST_BACKOFF_MS;
     for (;;) {
-      const remaining = Math.floor(deadline - performance.now());
+      const remaining = Math.floor(deadline - this.#scheduler.now());
       if (remaining <= 0 || this.#closed) break;
       attempts++;
       try {
@@ -411,7 +414,8 @@ export class ActorHost {
       }
       // A refusal means the map is moving: give the new owner a moment before asking again.
       if (lastFailure.code !== "TIMEOUT") {
-        await sleep(Math.min(backoffMs, Math.max(0, deadline - performance.now())));
+        const pause = Math.min(backoffMs, Math.max(0, deadline - this.#scheduler.now()));
+        await new Promise<void>((resolve) => this.#scheduler.schedule(pause, resolve));
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
     }
@@ -535,7 +539,7 @@ export class ActorHost {
     }
     const shard = this.#shards.get(shardId);
     if (shard === undefined || !shard.serving) return Promise.resolve(this.#notOwner(shardId));
-    const arrived = performance.now();
+    const arrived = this.#scheduler.now();
     const key = `${request.actorType}\u0000${request.actorId}`;
     const result = this.#mailboxes.post(key, () =>
       this.#run({ request, type, shard, shardId, key, expiresAt: arrived + request.ttlMs }),
@@ -560,7 +564,7 @@ export class ActorHost {
     const { request, shard, shardId, key } = job;
     // Checked again at the head of the mailbox: the shard may have moved while this waited.
     if (!shard.serving || !this.#cluster.ownsShard(shardId)) return this.#notOwner(shardId);
-    if (performance.now() >= job.expiresAt) {
+    if (this.#scheduler.now() >= job.expiresAt) {
       return this.#failure("TIMEOUT", {
         message: `Command ${request.commandId} for ${request.actorType} ${JSON.stringify(request.actorId)} expired in the actor's mailbox before it ran; nothing was appended`,
         details: { actorType: request.actorType, actorId: request.actorId, shardId },

@@ -7,35 +7,50 @@ import {
   type RetryableAetherErrorCode,
   type RetryableErrorCodeOf,
 } from "@aether/kernel";
+import { clusterErrorCodes } from "./clusterError.js";
 
-/** The actor host's own failures; it also reports kernel codes (TIMEOUT, UNAVAILABLE, …). */
+/**
+ * The actor host's own failures. It also reports the kernel's codes (TIMEOUT, UNAVAILABLE, …) and
+ * the cluster's NOT_OWNER (this node does not serve the actor's shard now; the sender re-reads the
+ * map and retries).
+ */
 export const actorHostErrorCodes = defineErrorCodes({
-  /** The node that got the command does not serve the actor's shard (now); the sender re-reads the map and retries. */
-  NotOwner: { code: "NOT_OWNER", retryable: true },
   /** No actor type of that name is registered on the node serving the actor. */
   UnknownActorType: { code: "UNKNOWN_ACTOR_TYPE", retryable: false },
   /** The actor's `decide` refused the command; the message is the actor's own. */
   CommandRejected: { code: "COMMAND_REJECTED", retryable: false },
 });
 
-/** Every code an ActorHostError can carry: the host's own and the kernel's. */
-export type ActorHostErrorCode = ErrorCodeOf<typeof actorHostErrorCodes> | AetherErrorCode;
+/** Every code an ActorHostError can carry: the host's own, the cluster's NOT_OWNER and the kernel's. */
+export type ActorHostErrorCode =
+  | ErrorCodeOf<typeof actorHostErrorCodes>
+  | typeof clusterErrorCodes.NotOwner.code
+  | AetherErrorCode;
 
-/** `{ NotOwner: "NOT_OWNER", … }` plus the kernel's names, for `error.code === ActorHostErrorCode.NotOwner`. */
+/** The names of every code, for `error.code === ActorHostErrorCode.NotOwner`. */
 export const ActorHostErrorCode = Object.freeze({
   ...Object.fromEntries(Object.entries(aetherErrorCodes).map(([name, { code }]) => [name, code])),
+  NotOwner: clusterErrorCodes.NotOwner.code,
   ...Object.fromEntries(
     Object.entries(actorHostErrorCodes).map(([name, { code }]) => [name, code]),
   ),
 }) as {
   readonly [K in keyof typeof aetherErrorCodes]: (typeof aetherErrorCodes)[K]["code"];
-} & { readonly [K in keyof typeof actorHostErrorCodes]: (typeof actorHostErrorCodes)[K]["code"] };
+} & {
+  readonly [K in keyof typeof actorHostErrorCodes]: (typeof actorHostErrorCodes)[K]["code"];
+} & { readonly NotOwner: typeof clusterErrorCodes.NotOwner.code };
 
-// The lookup table the base class resolves `retryable` from; the two tables never share a string.
-const allCodes = { ...aetherErrorCodes, ...actorHostErrorCodes };
+// The lookup table the base class resolves `retryable` from; no two tables share a string.
+const allCodes = {
+  ...aetherErrorCodes,
+  NotOwner: clusterErrorCodes.NotOwner,
+  ...actorHostErrorCodes,
+};
 
 type Retryable<C extends ActorHostErrorCode> = C extends
-  RetryableErrorCodeOf<typeof actorHostErrorCodes> | RetryableAetherErrorCode
+  | RetryableErrorCodeOf<typeof actorHostErrorCodes>
+  | typeof clusterErrorCodes.NotOwner.code
+  | RetryableAetherErrorCode
   ? true
   : false;
 

@@ -1,6 +1,7 @@
 import {
   ActorHost,
   ActorHostError,
+  ActorHostErrorCode,
   InProcessTransport,
   type ActorHostOptions,
 } from "@aether/cluster";
@@ -182,6 +183,23 @@ describe("cluster ActorHost", () => {
     expect(await eventStore.getLatestVersion(actorId)).toBe(0);
   });
 
+  it("answers NOT_OWNER from a node whose endpoint is still up but which no longer owns the shard", async () => {
+    const { map, eventStore, host } = cluster();
+    const actorId = map.actorOwnedBy("a");
+    // The map moves on before node a has heard of it: its endpoint still answers, and refuses.
+    map.shards[map.shardFor(actorId)] = "c";
+    map.version++;
+    const error = await rejection(
+      host("b").send("BankAccount", actorId, deposit(1), { timeoutMs: 100 }),
+    );
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.details).toMatchObject({ lastCode: "NOT_OWNER", owner: "c" });
+    expect(error.message).toMatch(/Node a does not serve shard/);
+    expect(host("a").stats()).toMatchObject({ commandsHandled: 0 });
+    expect(host("a").stats().notOwnerRefusals).toBeGreaterThan(0);
+    expect(await eventStore.getLatestVersion(actorId)).toBe(0);
+  });
+
   it("delivers a command sent while its shard has no owner once the shard gets one", async () => {
     const { map, host } = cluster();
     const actorId = map.actorOwnedBy("b");
@@ -359,5 +377,16 @@ describe("cluster ActorHost", () => {
     );
     expect(refused.code).toBe("UNAVAILABLE");
     expect(host("a").stats().servedShards).toBe(0);
+  });
+});
+
+describe("cluster ActorHostError", () => {
+  it("carries the host's, the cluster's NOT_OWNER and the kernel's codes with the right retryable flag", () => {
+    expect(new ActorHostError("NOT_OWNER", "moved").retryable).toBe(true);
+    expect(new ActorHostError("COMMAND_REJECTED", "no").retryable).toBe(false);
+    expect(new ActorHostError("TIMEOUT", "slow").retryable).toBe(true);
+    expect(ActorHostErrorCode.NotOwner).toBe("NOT_OWNER");
+    expect(ActorHostErrorCode.UnknownActorType).toBe("UNKNOWN_ACTOR_TYPE");
+    expect(ActorHostErrorCode.Unavailable).toBe("UNAVAILABLE");
   });
 });
