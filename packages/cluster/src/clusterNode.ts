@@ -16,13 +16,7 @@ import type { ClusterTiming } from "./clusterTiming.js";
 import type { ClusterMember, ClusterTopology, LeaderInfo } from "./clusterTopology.js";
 import type { Coordination, CoordinationChange, CoordinationWatch } from "./coordination.js";
 import { ClusterHistory } from "./internal/clusterHistory.js";
-import {
-  CONFIG_KEY,
-  LEADER_KEY,
-  MAP_KEY,
-  MEMBER_PREFIX,
-  memberKey,
-} from "./internal/coordinationKeys.js";
+import { CONFIG_KEY, LEADER_KEY, MAP_KEY, MEMBER_PREFIX, memberKey } from "./internal/coordinationKeys.js";
 import {
   configRecord,
   emptyShardMap,
@@ -154,10 +148,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   /** Joins the cluster: checks `shardCount`, registers this node, then keeps it alive. */
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
     if (options === null || typeof options !== "object" || options.coordination === undefined) {
-      throw new AetherError(
-        "INVALID_ARGUMENT",
-        "ClusterNode.start: options.coordination is required",
-      );
+      throw new AetherError("INVALID_ARGUMENT", "ClusterNode.start: options.coordination is required");
     }
     const nodeId = options.nodeId ?? createId();
     if (typeof nodeId !== "string" || nodeId.length === 0 || nodeId.length > MAX_NODE_ID_LENGTH) {
@@ -285,9 +276,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     await new Promise<void>((resolve) => {
       this.#leaveDone = resolve;
       this.#after(drainTimeoutMs + failureTimeoutMs + 2 * leaseTtlMs, () => {
-        this.#logger.warn(
-          "leave: the cluster did not take the shards over in time; releasing them",
-        );
+        this.#logger.warn("leave: the cluster did not take the shards over in time; releasing them");
         this.#memberLost = true;
         this.#reconcile();
       });
@@ -295,14 +284,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     });
     const alone = [...this.#members.keys()].every((nodeId) => nodeId === this.nodeId);
     await this.#memberWrites;
-    await this.#coordination
-      .delete(this.#memberKey, this.#memberRevision)
-      .catch((error: unknown) => {
-        this.#logger.warn(
-          { err: error },
-          "could not delete the member key; it will be declared failed",
-        );
-      });
+    await this.#coordination.delete(this.#memberKey, this.#memberRevision).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, "could not delete the member key; it will be declared failed");
+    });
     // With nobody left to see the key go, the last node reports its own departure.
     if (alone) this.#publish({ type: "NodeLeft", at: isoNow(this.#clock), nodeId: this.nodeId });
     this.#shutDown();
@@ -346,22 +330,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     const entry = await this.#coordination.get(CONFIG_KEY);
     const config = parseRecord(configRecord, entry?.value);
     if (config === undefined) {
-      throw new AetherError(
-        "MISCONFIGURED",
-        `The cluster's config key holds ${JSON.stringify(entry?.value)}, not a cluster config`,
-      );
+      throw new AetherError("MISCONFIGURED", `The cluster's config key holds ${JSON.stringify(entry?.value)}, not a cluster config`);
     }
     if (config.shardCount !== this.shardCount) {
       throw new ClusterError(
         "SHARD_COUNT_MISMATCH",
         `Node ${this.nodeId} was started with shardCount ${this.shardCount}, but the cluster uses ${config.shardCount}`,
-        {
-          details: {
-            nodeId: this.nodeId,
-            shardCount: this.shardCount,
-            clusterShardCount: config.shardCount,
-          },
-        },
+        { details: { nodeId: this.nodeId, shardCount: this.shardCount, clusterShardCount: config.shardCount } },
       );
     }
   }
@@ -398,11 +373,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const sentAt2 = this.#scheduler.now();
     try {
-      this.#memberRevision = await this.#coordination.update(
-        this.#memberKey,
-        this.#memberValue(),
-        first.revision,
-      );
+      this.#memberRevision = await this.#coordination.update(this.#memberKey, this.#memberValue(), first.revision);
       this.#memberRenewedAt = sentAt2;
     } catch (error) {
       if (!isCoordinationConflict(error)) throw error;
@@ -462,23 +433,12 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const record = parseRecord(leaderRecord, change.value);
     if (record === undefined) {
-      this.#logger.error(
-        { value: change.value },
-        "malformed leader lease; it will be taken over when it lapses",
-      );
-      this.#leader = {
-        record: { nodeId: "?", incarnation: "?" },
-        revision: change.revision,
-        seenAt: now,
-      };
+      this.#logger.error({ value: change.value }, "malformed leader lease; it will be taken over when it lapses");
+      this.#leader = { record: { nodeId: "?", incarnation: "?" }, revision: change.revision, seenAt: now };
     } else {
       this.#leader = { record, revision: change.revision, seenAt: now };
     }
-    if (
-      this.#term !== undefined &&
-      change.revision > this.#leaderRevision &&
-      !this.#isMine(this.#leader.record)
-    ) {
+    if (this.#term !== undefined && change.revision > this.#leaderRevision && !this.#isMine(this.#leader.record)) {
       this.#loseLeadership("superseded");
     }
     this.#after(this.timing.leaseTtlMs, () => void this.#takeOver());
@@ -488,10 +448,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (change.revision <= this.#mapRevision || change.value === undefined) return;
     const record = parseRecord(shardMapRecord, change.value);
     if (record === undefined || record.shards.length !== this.shardCount) {
-      this.#logger.error(
-        { revision: change.revision },
-        "malformed shard map ignored; the leader will rewrite it",
-      );
+      this.#logger.error({ revision: change.revision }, "malformed shard map ignored; the leader will rewrite it");
       return;
     }
     if (record.version < this.#map.version) return;
@@ -538,8 +495,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   #memberLeaseValid(): boolean {
     return (
       !this.#memberLost &&
-      this.#scheduler.now() - this.#memberRenewedAt <
-        this.timing.failureTimeoutMs - this.timing.marginMs
+      this.#scheduler.now() - this.#memberRenewedAt < this.timing.failureTimeoutMs - this.timing.marginMs
     );
   }
 
@@ -588,9 +544,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       this.#memberRevision = current.revision;
       return false;
     }
-    this.#logger.warn(
-      "membership lease lost (declared failed); stopping every shard and rejoining",
-    );
+    this.#logger.warn("membership lease lost (declared failed); stopping every shard and rejoining");
     this.#memberLost = true;
     this.#reconcile();
     return false;
@@ -631,30 +585,16 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           ? await this.#coordination.create(LEADER_KEY, value)
           : await this.#coordination.update(LEADER_KEY, value, seen.revision);
     } catch (error) {
-      if (!isCoordinationConflict(error))
-        this.#logger.debug({ err: error }, "lease takeover failed");
+      if (!isCoordinationConflict(error)) this.#logger.debug({ err: error }, "lease takeover failed");
       return;
     }
-    if (
-      this.#state !== "running" ||
-      (this.#leader !== undefined && this.#leader.revision > revision)
-    )
-      return;
+    if (this.#state !== "running" || (this.#leader !== undefined && this.#leader.revision > revision)) return;
     this.#term = revision;
     this.#leaderRevision = revision;
     this.#leaderRenewedAt = now;
-    this.#leader = {
-      record: { nodeId: this.nodeId, incarnation: this.#incarnation },
-      revision,
-      seenAt: now,
-    };
+    this.#leader = { record: { nodeId: this.nodeId, incarnation: this.#incarnation }, revision, seenAt: now };
     this.#after(this.timing.leaseTtlMs - this.timing.marginMs, () => this.#checkLeadership());
-    const elected: DomainEvent = {
-      type: "LeaderElected",
-      at: isoNow(this.#clock),
-      nodeId: this.nodeId,
-      term: revision,
-    };
+    const elected: DomainEvent = { type: "LeaderElected", at: isoNow(this.#clock), nodeId: this.nodeId, term: revision };
     this.#publish(elected);
     this.#record([elected]);
     this.#logger.info({ term: revision }, "elected leader");
@@ -680,12 +620,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       }
       const current = await this.#coordination.get(LEADER_KEY).catch(() => undefined);
       const record = parseRecord(leaderRecord, current?.value);
-      if (
-        current !== undefined &&
-        record !== undefined &&
-        this.#isMine(record) &&
-        this.#term === term
-      ) {
+      if (current !== undefined && record !== undefined && this.#isMine(record) && this.#term === term) {
         this.#leaderRevision = current.revision;
         return;
       }
@@ -706,13 +641,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (term === undefined) return;
     this.#term = undefined;
     this.#pendingFailures = [];
-    this.#publish({
-      type: "LeadershipLost",
-      at: isoNow(this.#clock),
-      nodeId: this.nodeId,
-      term,
-      reason,
-    });
+    this.#publish({ type: "LeadershipLost", at: isoNow(this.#clock), nodeId: this.nodeId, term, reason });
     this.#logger.info({ term, reason }, "leadership lost");
     this.#after(0, () => void this.#takeOver());
   }
@@ -826,13 +755,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       );
     }
     for (const move of assigned) {
-      facts.push({
-        type: "ShardAssigned",
-        at,
-        shardId: move.shardId,
-        nodeId: move.to,
-        mapVersion: next.version,
-      });
+      facts.push({ type: "ShardAssigned", at, shardId: move.shardId, nodeId: move.to, mapVersion: next.version });
       if (move.from !== undefined && move.from !== move.to) {
         facts.push({
           type: "ShardMigrated",
@@ -868,10 +791,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           await this.#reconcileOnce();
         } while (this.#reconcileAgain && this.#state !== "closed");
       } catch (error) {
-        this.#logger.warn(
-          { err: error },
-          "shard reconciliation failed; retrying at the next heartbeat",
-        );
+        this.#logger.warn({ err: error }, "shard reconciliation failed; retrying at the next heartbeat");
       } finally {
         this.#reconciling = false;
       }
@@ -914,8 +834,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const now = this.#desiredShards();
     for (const shardId of starting) {
-      if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId))
-        continue;
+      if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId)) continue;
       this.#serving.set(shardId, "serving");
       for (const listener of this.#listeners) await this.#callStarted(listener, shardId);
     }
@@ -932,10 +851,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
         try {
           await listener.shardStopping?.(shardId, reason);
         } catch (error) {
-          this.#logger.error(
-            { err: error, shardId },
-            "shardStopping threw; releasing the shard anyway",
-          );
+          this.#logger.error({ err: error, shardId }, "shardStopping threw; releasing the shard anyway");
         }
       }),
     );

@@ -14,9 +14,7 @@ it("smoke", async () => {
   await scheduler.advance(5000);
   console.log(a.getClusterTopology(), a.isLeader(), b.isLeader(), c.isLeader());
   console.log(publisher.events.map((e) => e.type).join(","));
-  const owned = [a, b, c].map(
-    (n) => Array.from({ length: 64 }, (_, s) => s).filter((s) => n.ownsShard(s)).length,
-  );
+  const owned = [a, b, c].map((n) => Array.from({ length: 64 }, (_, s) => s).filter((s) => n.ownsShard(s)).length);
   console.log(owned);
   await c.leave();
   console.log("after leave", publisher.events.slice(-5));

@@ -20,12 +20,7 @@ export class VirtualScheduler implements Scheduler {
   }
 
   schedule(ms: number, callback: () => void): () => void {
-    const timer: Timer = {
-      at: this.#now + Math.max(0, ms),
-      seq: ++this.#seq,
-      callback,
-      cancelled: false,
-    };
+    const timer: Timer = { at: this.#now + Math.max(0, ms), seq: ++this.#seq, callback, cancelled: false };
     // Sorted insert from the back: most timers are due after the ones already queued.
     let index = this.#timers.length;
     while (index > 0) {
@@ -62,8 +57,7 @@ export class VirtualScheduler implements Scheduler {
   async advanceUntil(check: () => boolean, maxMs: number, stepMs = 50): Promise<void> {
     const deadline = this.#now + maxMs;
     while (!check()) {
-      if (this.#now >= deadline)
-        throw new Error(`condition not reached within ${maxMs} virtual ms`);
+      if (this.#now >= deadline) throw new Error(`condition not reached within ${maxMs} virtual ms`);
       await this.advance(stepMs);
     }
   }
