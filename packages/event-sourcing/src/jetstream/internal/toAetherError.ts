@@ -46,7 +46,7 @@ function isClosed(error: unknown): boolean {
  * | anything else                                   | INTERNAL          | no        |
  */
 export function toAetherError(error: unknown, operation: string): AetherError {
-  if (isAetherError(error)) return error;
+  if (isAetherError(error)) return error as AetherError;
   const cause = { cause: error };
   if (natsErrorName(error) === "TimeoutError") {
     return new AetherError(
