@@ -16,7 +16,13 @@ import type { ClusterTiming } from "./clusterTiming.js";
 import type { ClusterMember, ClusterTopology, LeaderInfo } from "./clusterTopology.js";
 import type { Coordination, CoordinationChange, CoordinationWatch } from "./coordination.js";
 import { ClusterHistory } from "./internal/clusterHistory.js";
-import { CONFIG_KEY, LEADER_KEY, MAP_KEY, MEMBER_PREFIX, memberKey } from "./internal/coordinationKeys.js";
+import {
+  CONFIG_KEY,
+  LEADER_KEY,
+  MAP_KEY,
+  MEMBER_PREFIX,
+  memberKey,
+} from "./internal/coordinationKeys.js";
 import {
   configRecord,
   emptyShardMap,
@@ -148,7 +154,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   /** Joins the cluster: checks `shardCount`, registers this node, then keeps it alive. */
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
     if (options === null || typeof options !== "object" || options.coordination === undefined) {
-      throw new AetherError("INVALID_ARGUMENT", "ClusterNode.start: options.coordination is required");
+      throw new AetherError(
+        "INVALID_ARGUMENT",
+        "ClusterNode.start: options.coordination is required",
+      );
     }
     const nodeId = options.nodeId ?? createId();
     if (typeof nodeId !== "string" || nodeId.length === 0 || nodeId.length > MAX_NODE_ID_LENGTH) {
@@ -269,7 +278,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     await new Promise<void>((resolve) => {
       this.#leaveDone = resolve;
       this.#after(drainTimeoutMs + failureTimeoutMs + 2 * leaseTtlMs, () => {
-        this.#logger.warn("leave: the cluster did not take the shards over in time; releasing them");
+        this.#logger.warn(
+          "leave: the cluster did not take the shards over in time; releasing them",
+        );
         this.#memberLost = true;
         this.#reconcile();
       });
@@ -285,9 +296,14 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const alone = [...this.#members.keys()].every((nodeId) => nodeId === this.nodeId);
     await this.#memberWrites;
-    await this.#coordination.delete(this.#memberKey, this.#memberRevision).catch((error: unknown) => {
-      this.#logger.warn({ err: error }, "could not delete the member key; it will be declared failed");
-    });
+    await this.#coordination
+      .delete(this.#memberKey, this.#memberRevision)
+      .catch((error: unknown) => {
+        this.#logger.warn(
+          { err: error },
+          "could not delete the member key; it will be declared failed",
+        );
+      });
     // With nobody left to see the key go, the last node reports its own departure.
     if (alone) this.#publish({ type: "NodeLeft", at: isoNow(this.#clock), nodeId: this.nodeId });
     this.#shutDown();
@@ -331,13 +347,22 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     const entry = await this.#coordination.get(CONFIG_KEY);
     const config = parseRecord(configRecord, entry?.value);
     if (config === undefined) {
-      throw new AetherError("MISCONFIGURED", `The cluster's config key holds ${JSON.stringify(entry?.value)}, not a cluster config`);
+      throw new AetherError(
+        "MISCONFIGURED",
+        `The cluster's config key holds ${JSON.stringify(entry?.value)}, not a cluster config`,
+      );
     }
     if (config.shardCount !== this.shardCount) {
       throw new ClusterError(
         "SHARD_COUNT_MISMATCH",
         `Node ${this.nodeId} was started with shardCount ${this.shardCount}, but the cluster uses ${config.shardCount}`,
-        { details: { nodeId: this.nodeId, shardCount: this.shardCount, clusterShardCount: config.shardCount } },
+        {
+          details: {
+            nodeId: this.nodeId,
+            shardCount: this.shardCount,
+            clusterShardCount: config.shardCount,
+          },
+        },
       );
     }
   }
@@ -374,7 +399,11 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const sentAt2 = this.#scheduler.now();
     try {
-      this.#memberRevision = await this.#coordination.update(this.#memberKey, this.#memberValue(), first.revision);
+      this.#memberRevision = await this.#coordination.update(
+        this.#memberKey,
+        this.#memberValue(),
+        first.revision,
+      );
       this.#memberRenewedAt = sentAt2;
     } catch (error) {
       if (!isCoordinationConflict(error)) throw error;
@@ -434,12 +463,23 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const record = parseRecord(leaderRecord, change.value);
     if (record === undefined) {
-      this.#logger.error({ value: change.value }, "malformed leader lease; it will be taken over when it lapses");
-      this.#leader = { record: { nodeId: "?", incarnation: "?" }, revision: change.revision, seenAt: now };
+      this.#logger.error(
+        { value: change.value },
+        "malformed leader lease; it will be taken over when it lapses",
+      );
+      this.#leader = {
+        record: { nodeId: "?", incarnation: "?" },
+        revision: change.revision,
+        seenAt: now,
+      };
     } else {
       this.#leader = { record, revision: change.revision, seenAt: now };
     }
-    if (this.#term !== undefined && change.revision > this.#leaderRevision && !this.#isMine(this.#leader.record)) {
+    if (
+      this.#term !== undefined &&
+      change.revision > this.#leaderRevision &&
+      !this.#isMine(this.#leader.record)
+    ) {
       this.#loseLeadership("superseded");
     }
     this.#after(this.timing.leaseTtlMs, () => void this.#takeOver());
@@ -449,7 +489,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (change.revision <= this.#mapRevision || change.value === undefined) return;
     const record = parseRecord(shardMapRecord, change.value);
     if (record === undefined || record.shards.length !== this.shardCount) {
-      this.#logger.error({ revision: change.revision }, "malformed shard map ignored; the leader will rewrite it");
+      this.#logger.error(
+        { revision: change.revision },
+        "malformed shard map ignored; the leader will rewrite it",
+      );
       return;
     }
     if (record.version < this.#map.version) return;
@@ -496,7 +539,8 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   #memberLeaseValid(): boolean {
     return (
       !this.#memberLost &&
-      this.#scheduler.now() - this.#memberRenewedAt < this.timing.failureTimeoutMs - this.timing.marginMs
+      this.#scheduler.now() - this.#memberRenewedAt <
+        this.timing.failureTimeoutMs - this.timing.marginMs
     );
   }
 
@@ -545,7 +589,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       this.#memberRevision = current.revision;
       return false;
     }
-    this.#logger.warn("membership lease lost (declared failed); stopping every shard and rejoining");
+    this.#logger.warn(
+      "membership lease lost (declared failed); stopping every shard and rejoining",
+    );
     this.#memberLost = true;
     this.#reconcile();
     return false;
@@ -587,16 +633,29 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           ? await this.#coordination.create(LEADER_KEY, value)
           : await this.#coordination.update(LEADER_KEY, value, seen.revision);
     } catch (error) {
-      if (!isCoordinationConflict(error)) this.#logger.debug({ err: error }, "lease takeover failed");
+      if (isCoordinationConflict(error)) await this.#refreshLeader();
+      else this.#logger.debug({ err: error }, "lease takeover failed");
       return;
     }
-    if (this.#state === "closed" || (this.#leader !== undefined && this.#leader.revision > revision)) return;
+    // The state may have changed while the write was in flight.
+    const state = this.#state as NodeState;
+    if (state === "closed" || (this.#leader !== undefined && this.#leader.revision > revision))
+      return;
     this.#term = revision;
     this.#leaderRevision = revision;
     this.#leaderRenewedAt = now;
-    this.#leader = { record: { nodeId: this.nodeId, incarnation: this.#incarnation }, revision, seenAt: now };
+    this.#leader = {
+      record: { nodeId: this.nodeId, incarnation: this.#incarnation },
+      revision,
+      seenAt: now,
+    };
     this.#after(this.timing.leaseTtlMs - this.timing.marginMs, () => this.#checkLeadership());
-    const elected: DomainEvent = { type: "LeaderElected", at: isoNow(this.#clock), nodeId: this.nodeId, term: revision };
+    const elected: DomainEvent = {
+      type: "LeaderElected",
+      at: isoNow(this.#clock),
+      nodeId: this.nodeId,
+      term: revision,
+    };
     this.#publish(elected);
     this.#record([elected]);
     this.#logger.info({ term: revision }, "elected leader");
@@ -622,7 +681,12 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       }
       const current = await this.#coordination.get(LEADER_KEY).catch(() => undefined);
       const record = parseRecord(leaderRecord, current?.value);
-      if (current !== undefined && record !== undefined && this.#isMine(record) && this.#term === term) {
+      if (
+        current !== undefined &&
+        record !== undefined &&
+        this.#isMine(record) &&
+        this.#term === term
+      ) {
         this.#leaderRevision = current.revision;
         return;
       }
@@ -643,7 +707,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (term === undefined) return;
     this.#term = undefined;
     this.#pendingFailures = [];
-    this.#publish({ type: "LeadershipLost", at: isoNow(this.#clock), nodeId: this.nodeId, term, reason });
+    this.#publish({
+      type: "LeadershipLost",
+      at: isoNow(this.#clock),
+      nodeId: this.nodeId,
+      term,
+      reason,
+    });
     this.#logger.info({ term, reason }, "leadership lost");
     this.#after(0, () => void this.#takeOver());
   }
@@ -724,8 +794,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           ? await this.#coordination.create(MAP_KEY, JSON.stringify(next))
           : await this.#coordination.update(MAP_KEY, JSON.stringify(next), expected);
     } catch (error) {
-      if (isCoordinationConflict(error)) return;
-      throw error;
+      if (!isCoordinationConflict(error)) throw error;
+      await this.#refreshMap();
+      return;
     }
     if (revision > this.#mapRevision) {
       this.#map = next;
@@ -757,7 +828,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       );
     }
     for (const move of assigned) {
-      facts.push({ type: "ShardAssigned", at, shardId: move.shardId, nodeId: move.to, mapVersion: next.version });
+      facts.push({
+        type: "ShardAssigned",
+        at,
+        shardId: move.shardId,
+        nodeId: move.to,
+        mapVersion: next.version,
+      });
       if (move.from !== undefined && move.from !== move.to) {
         facts.push({
           type: "ShardMigrated",
@@ -771,6 +848,31 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     for (const fact of facts) this.#publish(fact);
     this.#record(facts);
+  }
+
+  /**
+   * After a lost compare-and-set, reads the key itself: the watch may lag, or the key may be gone
+   * with the bucket, and waiting for a change that never comes would stall the cluster.
+   */
+  async #refreshLeader(): Promise<void> {
+    const entry = await this.#coordination.get(LEADER_KEY).catch(() => null);
+    if (entry === null) return;
+    if (entry === undefined) {
+      if (this.#leader === undefined) return;
+      this.#leader = undefined;
+      this.#after(0, () => void this.#takeOver());
+    } else if (this.#leader === undefined || entry.revision > this.#leader.revision) {
+      this.#applyLeader(entry, this.#scheduler.now());
+    }
+  }
+
+  async #refreshMap(): Promise<void> {
+    const entry = await this.#coordination.get(MAP_KEY).catch(() => null);
+    if (entry === null) return;
+    const before = this.#mapRevision;
+    if (entry === undefined) this.#mapRevision = 0;
+    else this.#applyMap(entry);
+    if (this.#mapRevision !== before) this.#dutyAgain = true;
   }
 
   // ── Serving shards ────────────────────────────────────────────────────────────────────────
@@ -793,7 +895,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           await this.#reconcileOnce();
         } while (this.#reconcileAgain && this.#state !== "closed");
       } catch (error) {
-        this.#logger.warn({ err: error }, "shard reconciliation failed; retrying at the next heartbeat");
+        this.#logger.warn(
+          { err: error },
+          "shard reconciliation failed; retrying at the next heartbeat",
+        );
       } finally {
         this.#reconciling = false;
       }
@@ -836,7 +941,8 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const now = this.#desiredShards();
     for (const shardId of starting) {
-      if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId)) continue;
+      if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId))
+        continue;
       this.#serving.set(shardId, "serving");
       for (const listener of this.#listeners) await this.#callStarted(listener, shardId);
     }
@@ -853,7 +959,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
         try {
           await listener.shardStopping?.(shardId, reason);
         } catch (error) {
-          this.#logger.error({ err: error, shardId }, "shardStopping threw; releasing the shard anyway");
+          this.#logger.error(
+            { err: error, shardId },
+            "shardStopping threw; releasing the shard anyway",
+          );
         }
       }),
     );
