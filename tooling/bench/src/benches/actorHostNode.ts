@@ -1,54 +1,44 @@
-// One node of the actor-host bench, in its own OS process: an ActorHost on natsTransport and a
-// JetStream event store, plus the hand-written floor (a NATS responder that appends with
-// js.publish and the OCC header). The bench drives it through control requests on NATS.
-//
-// Ownership is a fixed map (shard i on node i mod N), the same in every process: the bench
-// measures command routing and handling, not coordination.
+// One node of the actor-host bench, in its own OS process: a ClusterNode on NATS KV, an ActorHost
+// on natsTransport and a JetStream event store, plus the hand-written floor (a NATS responder that
+// appends with js.publish and the OCC header, on the shards this node serves). The bench drives it
+// through control requests on NATS.
 import { performance } from "node:perf_hooks";
-import { ActorHost, type ShardOwnership } from "@aether/cluster";
-import { natsTransport } from "@aether/cluster/nats";
+import { ActorHost, ClusterNode } from "@aether/cluster";
+import { natsCoordination, natsTransport } from "@aether/cluster/nats";
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import { jetstream } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
-import { SHARDS, counter, shardOf, type RunReply, type RunRequest } from "./actorHostShared.js";
+import {
+  SHARDS,
+  counter,
+  type ControlRequest,
+  type RunReply,
+  type RunRequest,
+} from "./actorHostShared.js";
 
-const [url, nodeIndexText, nodeCountText, namespace, prefix, floorStream] = process.argv.slice(2);
-const nodeIndex = Number(nodeIndexText);
-const nodeCount = Number(nodeCountText);
+const [url, nodeIndex, clusterName, namespace, prefix, floorStream] = process.argv.slice(2);
 async function main(): Promise<void> {
   if (
     url === undefined ||
+    clusterName === undefined ||
     namespace === undefined ||
     prefix === undefined ||
     floorStream === undefined
   ) {
     throw new Error(
-      "usage: actorHostNode <url> <index> <count> <namespace> <prefix> <floorStream>",
+      "usage: actorHostNode <url> <index> <clusterName> <namespace> <prefix> <floorStream>",
     );
   }
   const nc = await connect({ servers: url, noAsyncTraces: true });
   const js = jetstream(nc);
-  const listeners: Parameters<ShardOwnership["addShardListener"]>[0][] = [];
-  const ownsShard = (shardId: number) => shardId % nodeCount === nodeIndex;
-  const ownership: ShardOwnership = {
+  const node = await ClusterNode.start({
+    coordination: await natsCoordination(nc, { clusterName }),
     nodeId: `node-${nodeIndex}`,
     shardCount: SHARDS,
-    shardFor: shardOf,
-    ownsShard,
-    ownerOf: (actorId) => `node-${shardOf(actorId) % nodeCount}`,
-    getShardAssignments: () => ({
-      version: 1,
-      shards: Array.from({ length: SHARDS }, (_, s) => `node-${s % nodeCount}`),
-    }),
-    addShardListener(listener) {
-      listeners.push(listener);
-      for (let s = 0; s < SHARDS; s++) if (ownsShard(s)) void listener.shardStarted?.(s);
-      return () => undefined;
-    },
-  };
+  });
   const host = new ActorHost({
-    cluster: ownership,
+    cluster: node,
     transport: natsTransport(nc, { subjectPrefix: prefix }),
   });
   host.register("Counter", { actor: counter, eventStore: new JetStreamEventStore(nc, namespace) });
@@ -66,22 +56,25 @@ async function main(): Promise<void> {
     lastSequence.set(actorId, ack.seq);
     msg.respond(JSON.stringify({ seq: ack.seq }));
   };
-  for (let s = 0; s < SHARDS; s++) {
-    if (!ownsShard(s)) continue;
-    nc.subscribe(`${prefix}.floor.${s}`, {
-      callback: (_error, msg) => {
-        const actorId = msg.json<{ actorId: string }>().actorId;
-        const tail = (tails.get(actorId) ?? Promise.resolve()).then(() => append(msg));
-        tails.set(actorId, tail);
-      },
-    });
-  }
+  // Called once the shard map has settled: the floor routes like the host, to the shard's owner.
+  const serveFloor = () => {
+    for (let s = 0; s < SHARDS; s++) {
+      if (!node.ownsShard(s)) continue;
+      nc.subscribe(`${prefix}.floor.${s}`, {
+        callback: (_error, msg) => {
+          const actorId = msg.json<{ actorId: string }>().actorId;
+          const tail = (tails.get(actorId) ?? Promise.resolve()).then(() => append(msg));
+          tails.set(actorId, tail);
+        },
+      });
+    }
+  };
 
   const one = async (op: RunRequest["op"], actorId: string): Promise<void> => {
     if (op === "aether") await host.send("Counter", actorId, { amount: 1 });
     else
       await nc.request(
-        `${prefix}.floor.${shardOf(actorId)}`,
+        `${prefix}.floor.${node.shardFor(actorId)}`,
         JSON.stringify({ actorId, amount: 1 }),
         { timeout: 10_000 },
       );
@@ -90,9 +83,22 @@ async function main(): Promise<void> {
   nc.subscribe(`${prefix}.ctl.${nodeIndex}`, {
     callback: (_error, msg: Msg) => {
       void (async () => {
-        const request = msg.json<RunRequest | { op: "stats" }>();
+        const request = msg.json<ControlRequest>();
         if (request.op === "stats") {
           msg.respond(JSON.stringify(host.stats()));
+          return;
+        }
+        if (request.op === "status") {
+          const served = Array.from({ length: SHARDS }, (_, s) => s).filter((s) =>
+            node.ownsShard(s),
+          );
+          msg.respond(JSON.stringify({ served, ownerOf: node.ownerOf(request.actorId) }));
+          return;
+        }
+        if (request.op === "serveFloor") {
+          serveFloor();
+          await nc.flush();
+          msg.respond("{}");
           return;
         }
         const latencies: number[] = [];

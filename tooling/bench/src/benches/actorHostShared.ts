@@ -3,16 +3,6 @@ import { defineActor } from "@aether/event-sourcing";
 
 export const SHARDS = 64;
 
-/** FNV-1a of the actor id: the fixed map's shard function, the same in every process. */
-export function shardOf(actorId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < actorId.length; i++) {
-    hash ^= actorId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % SHARDS;
-}
-
 export const counter = defineActor({
   name: "Counter",
   initialState: () => ({ total: 0 }),
@@ -31,6 +21,13 @@ export interface RunRequest {
   /** Commands in flight at once; 1 measures latency. */
   concurrency: number;
 }
+
+export type ControlRequest =
+  | RunRequest
+  | { op: "stats" }
+  | { op: "serveFloor" }
+  /** The shards this node serves, and the owner of `actorId` in its map. */
+  | { op: "status"; actorId: string };
 
 export interface RunReply {
   ops: number;
