@@ -81,7 +81,9 @@ async function run(
       const reply = await nc.request(`${prefix}.ctl.${node}`, JSON.stringify(request), {
         timeout: 300_000,
       });
-      return reply.json<RunReply>();
+      const body = reply.json<RunReply & { error?: string }>();
+      if (body.error !== undefined) throw new Error(`node ${node}: ${body.error}`);
+      return body;
     }),
   );
 }
@@ -210,6 +212,20 @@ export default async function bench(): Promise<void> {
       "",
       `Cache hit rate over the run: ${((hits / (hits + misses)) * 100).toFixed(2)}% (${number.format(hits)} hits, ${number.format(misses)} misses; ${SHARDS} shards, default cache of 10,000 actors per node).`,
       "Each node process runs a ClusterNode on NATS KV (default timing); the map is settled before measuring. The floor's responder serves the same shards as the host, so both route to the owner.",
+    );
+    // Recovery: kill -9 the hot actor's owner, then time the next command for it from another node
+    // (it retries until the cluster has moved the shard).
+    children[hotOwner]!.kill("SIGKILL");
+    const [recovery] = await run(
+      nc,
+      prefix,
+      [sequential(nonOwner, "aether", hot)].map((r) => ({
+        ...r,
+        request: { ...r.request, count: 1 },
+      })),
+    );
+    lines.push(
+      `After kill -9 of its owner, the next command for the hot actor (sent at once from another node) succeeded after ${recovery!.latencies[0] === undefined ? "–" : (recovery!.latencies[0] / 1000).toFixed(2)} s (cluster defaults: heartbeat 1 s, failure timeout 3 s, lease 2.5 s).`,
     );
     process.stdout.write(`${lines.join("\n")}\n`);
   } finally {

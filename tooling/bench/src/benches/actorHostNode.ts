@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   };
 
   const one = async (op: RunRequest["op"], actorId: string): Promise<void> => {
-    if (op === "aether") await host.send("Counter", actorId, { amount: 1 });
+    if (op === "aether") await host.send("Counter", actorId, { amount: 1 }, { timeoutMs: 30_000 });
     else
       await nc.request(
         `${prefix}.floor.${node.shardFor(actorId)}`,
@@ -104,16 +104,21 @@ async function main(): Promise<void> {
         const latencies: number[] = [];
         let next = 0;
         const start = performance.now();
-        await Promise.all(
-          Array.from({ length: request.concurrency }, async () => {
-            while (next < request.count) {
-              const index = next++;
-              const t0 = performance.now();
-              await one(request.op, request.actors[index % request.actors.length]!);
-              if (request.concurrency === 1) latencies.push(performance.now() - t0);
-            }
-          }),
-        );
+        try {
+          await Promise.all(
+            Array.from({ length: request.concurrency }, async () => {
+              while (next < request.count) {
+                const index = next++;
+                const t0 = performance.now();
+                await one(request.op, request.actors[index % request.actors.length]!);
+                if (request.concurrency === 1) latencies.push(performance.now() - t0);
+              }
+            }),
+          );
+        } catch (error) {
+          msg.respond(JSON.stringify({ error: String(error) }));
+          return;
+        }
         const reply: RunReply = { ops: request.count, ms: performance.now() - start, latencies };
         msg.respond(JSON.stringify(reply));
       })();
