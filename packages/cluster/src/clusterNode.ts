@@ -3,6 +3,7 @@ import {
   createId,
   defaultLogger,
   guardPublisher,
+  isRetryable,
   isoNow,
   parseActorId,
   silentDomainEventPublisher,
@@ -105,6 +106,8 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
 
   #state: NodeState = "running";
   #watch: CoordinationWatch | undefined;
+  /** This node's own write that the watch has yet to show. */
+  #echo: { revision: number; sentAt: number } | undefined;
   readonly #timers = new Set<() => void>();
 
   // What this node has seen of the store.
@@ -329,11 +332,25 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   // ── Joining ───────────────────────────────────────────────────────────────────────────────
 
   async #join(): Promise<void> {
-    await this.#checkConfig();
-    await this.#register();
-    await this.#loadView();
+    await this.#retrying(() => this.#checkConfig());
+    await this.#retrying(() => this.#register());
+    await this.#retrying(() => this.#loadView());
     this.#startWatch();
     this.#tick();
+  }
+
+  /** Start-up rides out a store between leaders (retryable errors) for a few failure timeouts. */
+  async #retrying(step: () => Promise<void>): Promise<void> {
+    const deadline = this.#scheduler.now() + 3 * this.timing.failureTimeoutMs;
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!isRetryable(error) || this.#scheduler.now() >= deadline) throw error;
+        this.#logger.debug({ err: error }, "joining: the store is not answering yet; retrying");
+        await this.#sleep(this.timing.heartbeatMs / 4);
+      }
+    }
   }
 
   async #checkConfig(): Promise<void> {
@@ -421,6 +438,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (this.#state === "closed") return;
     const watch = this.#coordination.watch();
     this.#watch = watch;
+    this.#echo = undefined;
     void (async () => {
       try {
         for await (const change of watch) this.#apply(change);
@@ -437,6 +455,23 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
         });
       }
     })();
+  }
+
+  /**
+   * A watch can stall without ending (its server died and the consumer did not recover). This
+   * node's own heartbeats must come back through it; when one has not for three heartbeats, the
+   * watch is replaced and the view reloaded.
+   */
+  #checkWatchEcho(): void {
+    const echo = this.#echo;
+    if (echo === undefined || this.#scheduler.now() - echo.sentAt < 3 * this.timing.heartbeatMs)
+      return;
+    this.#logger.warn({ revision: echo.revision }, "coordination watch stalled; restarting it");
+    const stalled = this.#watch;
+    this.#watch = undefined;
+    stalled?.stop();
+    void this.#loadView().catch(() => undefined);
+    this.#startWatch();
   }
 
   // ── What the store says ───────────────────────────────────────────────────────────────────
@@ -501,6 +536,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   }
 
   #applyMember(change: CoordinationChange, now: number): void {
+    if (
+      change.key === this.#memberKey &&
+      this.#echo !== undefined &&
+      change.revision >= this.#echo.revision
+    ) {
+      this.#echo = undefined;
+    }
     const existing = [...this.#members.values()].find(
       (member) => memberKey(member.record.nodeId) === change.key,
     );
@@ -528,6 +570,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   #tick(): void {
     if (this.#state === "closed") return;
     this.#after(this.timing.heartbeatMs, () => this.#tick());
+    this.#checkWatchEcho();
     if (this.#memberLost && this.#state === "running") void this.#rejoin();
     else void this.#writeMember();
     if (this.#term !== undefined) void this.#renewLease();
@@ -574,6 +617,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       );
       this.#memberRenewedAt = sentAt;
       this.#reportedClaims = claims;
+      this.#echo ??= { revision: this.#memberRevision, sentAt };
       this.#after(this.timing.failureTimeoutMs - this.timing.marginMs, () => this.#reconcile());
       return true;
     } catch (error) {
