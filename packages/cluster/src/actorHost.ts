@@ -275,6 +275,8 @@ export class ActorHost {
       throw new ActorHostError("CLOSED", `ActorHost on node ${this.#cluster.nodeId} is closed`);
     }
     this.#checkActorType(actorType);
+    // Every node registers the same types, so an unknown one here is unknown on the owner too.
+    if (!this.#types.has(actorType)) throw this.#unknownType(actorType);
     try {
       parseActorId(actorId);
     } catch (error) {
@@ -518,11 +520,9 @@ export class ActorHost {
   #handle(request: CommandRequest): Promise<ReplyText> {
     const type = this.#types.get(request.actorType);
     if (type === undefined) {
+      const error = this.#unknownType(request.actorType);
       return Promise.resolve(
-        this.#failure("UNKNOWN_ACTOR_TYPE", {
-          message: `Actor type ${JSON.stringify(request.actorType)} is not registered on node ${this.#cluster.nodeId}`,
-          details: { actorType: request.actorType, nodeId: this.#cluster.nodeId },
-        }),
+        this.#failure(error.code, { message: error.message, details: { ...error.details } }),
       );
     }
     let shardId: number;
@@ -709,6 +709,15 @@ export class ActorHost {
       message: `Command ${request.commandId} for ${request.actorType} ${JSON.stringify(request.actorId)} failed on node ${this.#cluster.nodeId}: ${error instanceof Error ? error.message : String(error)}`,
       details: about,
     });
+  }
+
+  #unknownType(actorType: string): ActorHostError {
+    const known = [...this.#types.keys()].map((name) => JSON.stringify(name)).join(", ");
+    return new ActorHostError(
+      "UNKNOWN_ACTOR_TYPE",
+      `Actor type ${JSON.stringify(actorType)} is not registered on node ${this.#cluster.nodeId} (registered: ${known === "" ? "none" : known})`,
+      { details: { actorType, nodeId: this.#cluster.nodeId } },
+    );
   }
 
   #notOwner(shardId: number): ReplyText {

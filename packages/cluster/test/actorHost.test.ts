@@ -349,6 +349,13 @@ describe("cluster ActorHost", () => {
     const unknown = await rejection(host("a").send("Wallet", actorId, deposit(1)));
     expect(unknown.code).toBe("UNKNOWN_ACTOR_TYPE");
     expect(unknown.message).toContain('"Wallet"');
+    // Known where it was sent from but not on the owner: the owner's answer says so.
+    host("a").register("Wallet", { actor: bankAccount, eventStore });
+    const notOnOwner = await rejection(host("a").send("Wallet", actorId, deposit(1)));
+    expect(notOnOwner.code).toBe("UNKNOWN_ACTOR_TYPE");
+    expect(notOnOwner.message).toMatch(
+      /"Wallet" is not registered on node b \(registered: "BankAccount"\)/,
+    );
 
     const invalid = await rejection(host("a").send("BankAccount", "", deposit(1)));
     expect(invalid.code).toBe("INVALID_ARGUMENT");
