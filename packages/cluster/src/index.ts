@@ -8,6 +8,9 @@ export {
 export { InMemoryCoordination } from "./inMemoryCoordination.js";
 export { defaultClusterTiming } from "./clusterTiming.js";
 export { systemScheduler } from "./scheduler.js";
+export { ActorHost } from "./actorHost.js";
+export { ActorHostError, ActorHostErrorCode, actorHostErrorCodes } from "./actorHostError.js";
+export { InProcessTransport } from "./inProcessTransport.js";
 
 export type { ClusterNodeOptions } from "./clusterNode.js";
 export type { ClusterErrorOptions } from "./clusterError.js";
@@ -28,5 +31,20 @@ export type {
   LeaderInfo,
   MemberStatus,
 } from "./clusterTopology.js";
+export type {
+  ActorHostOptions,
+  ActorHostStats,
+  ActorRegistration,
+  SendOptions,
+  SendResult,
+} from "./actorHost.js";
+export type { ActorHostErrorOptions } from "./actorHostError.js";
+export type {
+  ActorTransport,
+  ShardEndpoint,
+  ShardRequestHandler,
+  TransportReply,
+} from "./actorTransport.js";
+export type { InProcessTransportOptions } from "./inProcessTransport.js";
 export type { ShardLifecycleListener, ShardStopReason } from "./shardLifecycle.js";
 export type { ShardAssignments, ShardOwnership } from "./shardOwnership.js";

@@ -17,10 +17,25 @@ describe("cluster: README examples", () => {
     },
   );
 
-  it("cluster: the README shows the example file verbatim", () => {
+  it(
+    "cluster: three nodes handle commands, and the example prints what the README says",
+    { timeout: 30_000 },
+    async () => {
+      expect(await consoleLinesOf(() => import("../examples/threeNodes.js"))).toEqual([
+        "via node-a: version 1, balance { balance: 10 }",
+        "via node-b: version 2, balance { balance: 30 }",
+        "via node-c: version 3, balance { balance: 60 }",
+        "retry duplicate: true same events: true",
+        "COMMAND_REJECTED Insufficient funds: balance 5",
+        "after the leave: version 4 balance { balance: 0 }",
+      ]);
+    },
+  );
+
+  it.each(["quickStart.ts", "threeNodes.ts"])("cluster: the README shows %s verbatim", (file) => {
     expectReadmeToShow(
       new URL("../README.md", import.meta.url),
-      new URL("../examples/quickStart.ts", import.meta.url),
+      new URL(`../examples/${file}`, import.meta.url),
     );
   });
 });
