@@ -61,6 +61,12 @@ export interface ClusterNodeOptions {
   history?: EventStore;
   /** Hears shard starts and stops from the first one on (same as `addShardListener`). */
   shardListener?: ShardLifecycleListener;
+  /**
+   * How long `start()` rides out a store that does not answer yet (a bucket forming, NATS electing
+   * a new stream or meta leader after a server died) before it fails with the last retryable error.
+   * @default 30000
+   */
+  startTimeoutMs?: number;
 }
 
 interface MemberView {
@@ -80,6 +86,7 @@ interface LeaderView {
 type NodeState = "running" | "leaving" | "closed";
 
 const DEFAULT_SHARD_COUNT = 64;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 const MAX_SHARD_COUNT = 65_536;
 const MAX_NODE_ID_LENGTH = 256;
 
@@ -103,6 +110,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   readonly #startedAt: string;
   readonly #memberKey: string;
   readonly #listeners = new Set<ShardLifecycleListener>();
+  readonly #startTimeoutMs: number;
 
   #state: NodeState = "running";
   #watch: CoordinationWatch | undefined;
@@ -149,6 +157,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     this.#history =
       options.history === undefined ? undefined : new ClusterHistory(options.history, this.#logger);
     this.#startedAt = isoNow(this.#clock);
+    this.#startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     this.#memberKey = memberKey(nodeId);
     this.#map = emptyShardMap(shardCount);
     if (options.shardListener !== undefined) this.#listeners.add(options.shardListener);
@@ -167,6 +176,16 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       throw new AetherError(
         "INVALID_ARGUMENT",
         `ClusterNode.start: nodeId must be a non-empty string of at most ${MAX_NODE_ID_LENGTH} characters, got ${JSON.stringify(nodeId)}`,
+      );
+    }
+    const { startTimeoutMs } = options;
+    if (
+      startTimeoutMs !== undefined &&
+      (typeof startTimeoutMs !== "number" || !Number.isFinite(startTimeoutMs) || startTimeoutMs < 0)
+    ) {
+      throw new AetherError(
+        "INVALID_ARGUMENT",
+        `ClusterNode.start: startTimeoutMs must be a non-negative number of milliseconds, got ${String(startTimeoutMs)}`,
       );
     }
     const shardCount = options.shardCount ?? DEFAULT_SHARD_COUNT;
@@ -332,16 +351,16 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   // ── Joining ───────────────────────────────────────────────────────────────────────────────
 
   async #join(): Promise<void> {
-    await this.#retrying(() => this.#checkConfig());
-    await this.#retrying(() => this.#register());
-    await this.#retrying(() => this.#loadView());
+    const deadline = this.#scheduler.now() + this.#startTimeoutMs;
+    await this.#retrying(deadline, () => this.#checkConfig());
+    await this.#retrying(deadline, () => this.#register());
+    await this.#retrying(deadline, () => this.#loadView());
     this.#startWatch();
     this.#tick();
   }
 
-  /** Start-up rides out a store between leaders (retryable errors) for a few failure timeouts. */
-  async #retrying(step: () => Promise<void>): Promise<void> {
-    const deadline = this.#scheduler.now() + 3 * this.timing.failureTimeoutMs;
+  /** Start-up rides out a store between leaders (retryable errors) until `startTimeoutMs`. */
+  async #retrying(deadline: number, step: () => Promise<void>): Promise<void> {
     for (;;) {
       try {
         return await step();

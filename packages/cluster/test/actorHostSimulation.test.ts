@@ -53,6 +53,9 @@ function ownerChecked(
     getEventsWithErrors: (actorId, from) => store.getEventsWithErrors(actorId, from),
     readEvents: (actorId, options) => store.readEvents(actorId, options),
     getLatestVersion: (actorId) => store.getLatestVersion(actorId),
+    readAll: (options) => store.readAll(options),
+    getAllEventsWithErrors: (options) => store.getAllEventsWithErrors(options),
+    subscribeAll: (options) => store.subscribeAll(options),
   };
 }
 

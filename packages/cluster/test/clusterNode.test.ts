@@ -1,6 +1,7 @@
 import { ClusterNode, InMemoryCoordination } from "@aether/cluster";
 import { InMemoryEventStore } from "@aether/event-sourcing";
-import { isAetherError } from "@aether/kernel";
+import { AetherError, isAetherError } from "@aether/kernel";
+import type { Coordination } from "@aether/cluster";
 import { describe, expect, it } from "vitest";
 import { TestCluster } from "./support/testCluster.js";
 
@@ -223,6 +224,28 @@ describe("ClusterNode", () => {
     await a.close();
   });
 
+  it("start() rides out a store that answers nothing for longer than a few failure timeouts", async () => {
+    // NATS electing a new meta leader after a server died can keep `keys` failing for 10 s and more.
+    const cluster = new TestCluster();
+    const unavailableUntil = 15_000;
+    const flaky = keysFailingWhile(
+      cluster.coordination,
+      () => cluster.scheduler.now() < unavailableUntil,
+    );
+    const node = await cluster.start("a", { shardCount: SHARDS, coordination: flaky });
+    expect(cluster.scheduler.now()).toBeGreaterThanOrEqual(unavailableUntil);
+    await cluster.run(3_000);
+    expect(node.isLeader()).toBe(true);
+    await node.close();
+
+    const impatient = new TestCluster();
+    const failing = keysFailingWhile(impatient.coordination, () => true);
+    await expect(
+      impatient.start("b", { coordination: failing, startTimeoutMs: 5_000 }),
+    ).rejects.toSatisfy((error: unknown) => isAetherError(error, "UNAVAILABLE"));
+    expect(impatient.scheduler.now()).toBeLessThan(10_000);
+  });
+
   it("rejects bad options with INVALID_ARGUMENT naming the option", async () => {
     const coordination = new InMemoryCoordination();
     for (const [options, pattern] of [
@@ -230,6 +253,7 @@ describe("ClusterNode", () => {
       [{ nodeId: "" }, /nodeId/],
       [{ timing: { heartbeatMs: 2_000 } }, /leaseTtlMs/],
       [{ timing: { heartbeatMs: -1 } }, /heartbeatMs/],
+      [{ startTimeoutMs: Number.NaN }, /startTimeoutMs/],
     ] as const) {
       await expect(ClusterNode.start({ coordination, ...options })).rejects.toSatisfy(
         (error: unknown) =>
@@ -292,3 +316,18 @@ describe("ClusterNode", () => {
     await a.close();
   });
 });
+
+/** The store, except that `keys` fails as NATS does while it has no meta leader. */
+function keysFailingWhile(store: Coordination, failing: () => boolean): Coordination {
+  return {
+    get: (key) => store.get(key),
+    keys: (prefix) =>
+      failing()
+        ? Promise.reject(new AetherError("UNAVAILABLE", "keys: no meta leader yet"))
+        : store.keys(prefix),
+    watch: (options) => store.watch(options),
+    create: (key, value) => store.create(key, value),
+    update: (key, value, revision) => store.update(key, value, revision),
+    delete: (key, revision) => store.delete(key, revision),
+  };
+}

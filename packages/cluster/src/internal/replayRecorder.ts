@@ -1,4 +1,13 @@
-import type { EventStore, ReadEventsOptions } from "@aether/event-sourcing";
+import type {
+  AllEventsPage,
+  CatchUpSubscription,
+  EventStore,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  ReadEventsOptions,
+  SubscribeAllOptions,
+} from "@aether/event-sourcing";
 import type { Event, NewEvent } from "@aether/kernel";
 
 /** (version, commandId) of an event read during a replay. */
@@ -62,5 +71,17 @@ export class ReplayRecorder implements EventStore {
 
   getLatestVersion(actorId: string): Promise<number> {
     return this.#store.getLatestVersion(actorId);
+  }
+
+  readAll(options?: ReadAllOptions): AsyncIterable<PositionedEvent> {
+    return this.#store.readAll(options);
+  }
+
+  getAllEventsWithErrors(options?: ReadAllPageOptions): Promise<AllEventsPage> {
+    return this.#store.getAllEventsWithErrors(options);
+  }
+
+  subscribeAll(options?: SubscribeAllOptions): CatchUpSubscription {
+    return this.#store.subscribeAll(options);
   }
 }
