@@ -1,0 +1,290 @@
+import { DOMAIN_EVENTS_NAMESPACE, type EventBus } from "@aether/event-bus";
+import type { EventStore } from "@aether/event-sourcing";
+import { createId, type DomainEvent, type Event, type Logger } from "@aether/kernel";
+import { bankAccount, type BankAccount, type BankAccountCommand } from "./domain/bankAccount.js";
+import { BankError } from "./domain/bankError.js";
+import { BankReadModel } from "./domain/bankReadModel.js";
+import { DomainEventLog } from "./domain/domainEventLog.js";
+import { transfer, type TransferOutcome, type TransferRequest } from "./domain/transfer.js";
+import { NodeMetrics } from "./http/nodeMetrics.js";
+import { LoadRun, loadAccountIds, type LoadProgress, type TransferResult } from "./load/loadRun.js";
+import type { AccountOwnerObserver, AccountResult } from "./runtime/accountOwner.js";
+import type { NodeRuntime, SendOptions } from "./runtime/nodeRuntime.js";
+
+/** Kill -9, SIGSTOP and SIGCONT of a node, offered by the local launcher only. */
+export interface NodeControl {
+  kill(nodeId: string): Promise<void>;
+  pause(nodeId: string): Promise<void>;
+  resume(nodeId: string): Promise<void>;
+}
+
+export interface DemoNodeOptions {
+  /** Where account events are published on the bus. */
+  namespace: string;
+  bus: EventBus;
+  eventStore: EventStore;
+  /** Starts this node's cluster membership and command routing, reporting to `observer`. */
+  startRuntime: (observer: AccountOwnerObserver) => NodeRuntime | Promise<NodeRuntime>;
+  control?: NodeControl;
+  logger: Logger;
+  /**
+   * Also share the cluster facts this node's runtime reports with the other nodes over the bus
+   * (separate processes: each one's domain events are local to it).
+   */
+  shareFacts?: boolean;
+}
+
+export interface AccountSnapshot {
+  actorId: string;
+  state: BankAccount;
+  version: number;
+  shardId: number;
+  owner: string | null;
+}
+
+const FACTS_NAMESPACE_SUFFIX = "facts";
+const LOAD_ACCOUNTS = 100;
+const LOAD_INITIAL_BALANCE = 1_000;
+
+/**
+ * One node of the demo: its runtime (membership and routing), the read model and the domain-event
+ * log fed by the bus, its metrics, and the load button's run. The HTTP API is a thin edge over it.
+ */
+export class DemoNode {
+  readonly runtime: NodeRuntime;
+  readonly readModel: BankReadModel;
+  readonly domainEvents = new DomainEventLog();
+  readonly metrics: NodeMetrics;
+  readonly control: NodeControl | undefined;
+  readonly logger: Logger;
+  readonly #options: DemoNodeOptions;
+  readonly #accountListeners = new Set<(event: Event) => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #load: LoadRun | undefined;
+
+  private constructor(
+    options: DemoNodeOptions,
+    runtime: NodeRuntime,
+    metrics: NodeMetrics,
+    readModel: BankReadModel,
+  ) {
+    this.#options = options;
+    this.runtime = runtime;
+    this.metrics = metrics;
+    this.readModel = readModel;
+    this.control = options.control;
+    this.logger = options.logger;
+  }
+
+  static async start(options: DemoNodeOptions): Promise<DemoNode> {
+    const { bus, namespace, eventStore } = options;
+    const readModel = new BankReadModel({
+      readEvents: (actorId, fromVersion) => eventStore.readEvents(actorId, { fromVersion }),
+    });
+    let runtime: NodeRuntime | undefined;
+    const subscriptions = () =>
+      bus
+        .getSubscriptions()
+        .filter((s) => s.pattern === namespace || s.pattern === DOMAIN_EVENTS_NAMESPACE);
+    let metrics: NodeMetrics | undefined;
+    const observer: AccountOwnerObserver = {
+      cacheLookup: (hit) => (hit ? metrics?.cacheHits.inc() : metrics?.cacheMisses.inc()),
+      conflict: () => metrics?.conflicts.inc(),
+      appended: (events) => {
+        metrics?.appends.inc(events.length);
+        for (const event of events) bus.publish(namespace, event);
+      },
+    };
+    runtime = await options.startRuntime(observer);
+    const started = runtime;
+    metrics = new NodeMetrics(started.nodeId, {
+      leaderTerm: () => started.view().leader?.term ?? 0,
+      shardsOwned: () => started.view().shards.filter((owner) => owner === started.nodeId).length,
+      bus: () =>
+        subscriptions().reduce(
+          (sum, s) => ({
+            delivered: sum.delivered + s.delivered,
+            dropped: sum.dropped + s.dropped,
+          }),
+          { delivered: 0, dropped: 0 },
+        ),
+      totalMoney: () => readModel.totals().total,
+    });
+    const node = new DemoNode(options, started, metrics, readModel);
+    node.#subscribe();
+    return node;
+  }
+
+  get nodeId(): string {
+    return this.runtime.nodeId;
+  }
+
+  #subscribe(): void {
+    const { bus, namespace, shareFacts } = this.#options;
+    const accounts = bus.subscribe(namespace, {
+      bufferSize: 262_144,
+      onEvent: (event) => {
+        this.readModel.apply(event);
+        for (const listener of this.#accountListeners) listener(event);
+      },
+    });
+    const facts = `${namespace}.${FACTS_NAMESPACE_SUFFIX}`;
+    const domain = bus.subscribe(DOMAIN_EVENTS_NAMESPACE, {
+      onEvent: (event) => {
+        const fact = event.data as DomainEvent;
+        this.domainEvents.add(fact);
+        if (shareFacts === true && isClusterFact(fact)) {
+          bus.publish(facts, {
+            id: createId(),
+            eventType: fact.type,
+            actorId: this.nodeId,
+            version: 1,
+            data: fact,
+            timestamp: fact.at,
+          });
+        }
+      },
+    });
+    this.#unsubscribe.push(
+      () => accounts.unsubscribe(),
+      () => domain.unsubscribe(),
+    );
+    if (shareFacts === true) {
+      const remote = bus.subscribe(facts, {
+        onEvent: (event) => {
+          if (event.actorId !== this.nodeId) this.domainEvents.add(event.data as DomainEvent);
+        },
+      });
+      this.#unsubscribe.push(() => remote.unsubscribe());
+    }
+  }
+
+  /** Hears every account event this node's bus delivers (all nodes' events). */
+  onAccountEvent(listener: (event: Event) => void): () => void {
+    this.#accountListeners.add(listener);
+    return () => this.#accountListeners.delete(listener);
+  }
+
+  send(
+    actorId: string,
+    command: BankAccountCommand,
+    options?: SendOptions,
+  ): Promise<AccountResult> {
+    return this.runtime.send(actorId, command, options);
+  }
+
+  transfer(request: TransferRequest, timeoutMs?: number): Promise<TransferOutcome> {
+    return transfer(
+      (actorId, command, options) => this.runtime.send(actorId, command, options),
+      request,
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
+  }
+
+  /** The actor's state as stored (any node can read it); undefined when it has no events. */
+  async readAccount(actorId: string): Promise<AccountSnapshot | undefined> {
+    let state = bankAccount.initialState();
+    let version = 0;
+    for await (const event of this.#options.eventStore.readEvents(actorId)) {
+      state = bankAccount.evolve(state, event as never);
+      version = event.version;
+    }
+    if (version === 0) return undefined;
+    return {
+      actorId,
+      state,
+      version,
+      shardId: this.runtime.shardFor(actorId),
+      owner: this.runtime.ownerOf(actorId) ?? null,
+    };
+  }
+
+  async history(actorId: string): Promise<Event[]> {
+    const events: Event[] = [];
+    for await (const event of this.#options.eventStore.readEvents(actorId)) events.push(event);
+    return events;
+  }
+
+  /** Opens the load accounts (idempotent: a second call mints nothing) and starts transfers. */
+  async startLoad(options: { rate: number; durationMs: number }): Promise<LoadProgress> {
+    this.#load?.stop();
+    const accounts = loadAccountIds(LOAD_ACCOUNTS);
+    await openAccounts((actorId, command, opts) => this.send(actorId, command, opts), accounts);
+    this.#load = new LoadRun((request) => this.#transferResult(request), {
+      ...options,
+      accounts,
+    }).start();
+    return this.#load.progress();
+  }
+
+  stopLoad(): LoadProgress | undefined {
+    this.#load?.stop();
+    return this.#load?.progress();
+  }
+
+  loadProgress(): LoadProgress | undefined {
+    return this.#load?.progress();
+  }
+
+  async #transferResult(request: TransferRequest): Promise<TransferResult> {
+    const started = performance.now();
+    try {
+      const outcome = await this.transfer(request);
+      this.metrics.observeCommand("ok", (performance.now() - started) / 1000);
+      return outcome.status;
+    } catch (error) {
+      const refused = error instanceof BankError;
+      this.metrics.observeCommand(
+        refused ? "refused" : "error",
+        (performance.now() - started) / 1000,
+      );
+      return refused ? "refused" : "failed";
+    }
+  }
+
+  async close(options: { graceful: boolean }): Promise<void> {
+    this.#load?.stop();
+    if (options.graceful) await this.runtime.leave();
+    else await this.runtime.close();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+  }
+}
+
+function isClusterFact(event: DomainEvent): boolean {
+  switch (event.type) {
+    case "NodeJoined":
+    case "NodeLeft":
+    case "NodeFailed":
+    case "LeaderElected":
+    case "LeadershipLost":
+    case "ShardAssigned":
+    case "ShardMigrated":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Opens each account with a starting balance. The deposit's commandId is derived from the
+ * account, so running this again (another load run, another node) mints nothing.
+ */
+export async function openAccounts(
+  send: (actorId: string, command: BankAccountCommand, options: SendOptions) => Promise<unknown>,
+  accounts: readonly string[],
+): Promise<void> {
+  await Promise.all(
+    accounts.map(async (actorId) => {
+      await send(actorId, { type: "Open", owner: actorId }, { commandId: `open:${actorId}` }).catch(
+        (error: unknown) => {
+          if (!(error instanceof BankError && error.code === "ACCOUNT_ALREADY_OPEN")) throw error;
+        },
+      );
+      await send(
+        actorId,
+        { type: "Deposit", amount: LOAD_INITIAL_BALANCE },
+        { commandId: `seed:${actorId}` },
+      );
+    }),
+  );
+}
