@@ -1,4 +1,4 @@
-import { DOMAIN_EVENTS_NAMESPACE, type EventBus } from "@aether/event-bus";
+import { DOMAIN_EVENTS_NAMESPACE, type EventBus, type Subscription } from "@aether/event-bus";
 import type { EventStore } from "@aether/event-sourcing";
 import { createId, type DomainEvent, type Event, type Logger } from "@aether/kernel";
 import { bankAccount, type BankAccount, type BankAccountCommand } from "./domain/bankAccount.js";
@@ -19,6 +19,7 @@ export interface NodeControl {
 }
 
 export interface DemoNodeOptions {
+  nodeId: string;
   /** Where account events are published on the bus. */
   namespace: string;
   bus: EventBus;
@@ -59,7 +60,8 @@ export class DemoNode {
   readonly logger: Logger;
   readonly #options: DemoNodeOptions;
   readonly #accountListeners = new Set<(event: Event) => void>();
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #subscriptions: Subscription[] = [];
+  #delivered = 0;
   #load: LoadRun | undefined;
 
   private constructor(
@@ -81,38 +83,35 @@ export class DemoNode {
     const readModel = new BankReadModel({
       readEvents: (actorId, fromVersion) => eventStore.readEvents(actorId, { fromVersion }),
     });
-    let runtime: NodeRuntime | undefined;
-    const subscriptions = () =>
-      bus
-        .getSubscriptions()
-        .filter((s) => s.pattern === namespace || s.pattern === DOMAIN_EVENTS_NAMESPACE);
-    let metrics: NodeMetrics | undefined;
+    // Filled in once the runtime exists; the metrics read them at scrape time.
+    const live: { runtime?: NodeRuntime; node?: DemoNode } = {};
+    const metrics = new NodeMetrics(options.nodeId, {
+      leaderTerm: () => live.runtime?.view().leader?.term ?? 0,
+      shardsOwned: () =>
+        live.runtime?.view().shards.filter((owner) => owner === options.nodeId).length ?? 0,
+      bus: () => (live.node === undefined ? { delivered: 0, dropped: 0 } : live.node.#busStats()),
+      totalMoney: () => readModel.totals().total,
+    });
     const observer: AccountOwnerObserver = {
-      cacheLookup: (hit) => (hit ? metrics?.cacheHits.inc() : metrics?.cacheMisses.inc()),
-      conflict: () => metrics?.conflicts.inc(),
+      cacheLookup: (hit) => (hit ? metrics.cacheHits.inc() : metrics.cacheMisses.inc()),
+      conflict: () => metrics.conflicts.inc(),
       appended: (events) => {
-        metrics?.appends.inc(events.length);
+        metrics.appends.inc(events.length);
         for (const event of events) bus.publish(namespace, event);
       },
     };
-    runtime = await options.startRuntime(observer);
-    const started = runtime;
-    metrics = new NodeMetrics(started.nodeId, {
-      leaderTerm: () => started.view().leader?.term ?? 0,
-      shardsOwned: () => started.view().shards.filter((owner) => owner === started.nodeId).length,
-      bus: () =>
-        subscriptions().reduce(
-          (sum, s) => ({
-            delivered: sum.delivered + s.delivered,
-            dropped: sum.dropped + s.dropped,
-          }),
-          { delivered: 0, dropped: 0 },
-        ),
-      totalMoney: () => readModel.totals().total,
-    });
-    const node = new DemoNode(options, started, metrics, readModel);
+    live.runtime = await options.startRuntime(observer);
+    const node = new DemoNode(options, live.runtime, metrics, readModel);
+    live.node = node;
     node.#subscribe();
     return node;
+  }
+
+  #busStats(): { delivered: number; dropped: number } {
+    return {
+      delivered: this.#delivered,
+      dropped: this.#subscriptions.reduce((sum, subscription) => sum + subscription.dropped, 0),
+    };
   }
 
   get nodeId(): string {
@@ -124,6 +123,7 @@ export class DemoNode {
     const accounts = bus.subscribe(namespace, {
       bufferSize: 262_144,
       onEvent: (event) => {
+        this.#delivered++;
         this.readModel.apply(event);
         for (const listener of this.#accountListeners) listener(event);
       },
@@ -131,6 +131,7 @@ export class DemoNode {
     const facts = `${namespace}.${FACTS_NAMESPACE_SUFFIX}`;
     const domain = bus.subscribe(DOMAIN_EVENTS_NAMESPACE, {
       onEvent: (event) => {
+        this.#delivered++;
         const fact = event.data as DomainEvent;
         this.domainEvents.add(fact);
         if (shareFacts === true && isClusterFact(fact)) {
@@ -145,17 +146,15 @@ export class DemoNode {
         }
       },
     });
-    this.#unsubscribe.push(
-      () => accounts.unsubscribe(),
-      () => domain.unsubscribe(),
-    );
+    this.#subscriptions.push(accounts, domain);
     if (shareFacts === true) {
       const remote = bus.subscribe(facts, {
         onEvent: (event) => {
+          this.#delivered++;
           if (event.actorId !== this.nodeId) this.domainEvents.add(event.data as DomainEvent);
         },
       });
-      this.#unsubscribe.push(() => remote.unsubscribe());
+      this.#subscriptions.push(remote);
     }
   }
 
@@ -246,7 +245,7 @@ export class DemoNode {
     this.#load?.stop();
     if (options.graceful) await this.runtime.leave();
     else await this.runtime.close();
-    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
   }
 }
 

@@ -75,6 +75,7 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
     const logger = options.logger.child({ nodeId });
     let runtime: EmbeddedNode | undefined;
     const node = await DemoNode.start({
+      nodeId,
       namespace: BANK_NAMESPACE,
       bus: cluster.bus,
       eventStore: cluster.eventStore,
