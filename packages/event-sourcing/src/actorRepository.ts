@@ -37,11 +37,23 @@ export interface LoadedActor<TState> {
   version: number;
 }
 
-export interface HandleOptions {
+export interface HandleOptions<TState = unknown, TDraft extends EventDraft = EventDraft> {
   /** Refuse to decide unless the actor is at this version (e.g. the version a client last saw). */
   expectedVersion?: ExpectedVersion;
   /** Added to every new event's metadata (correlationId, commandId, …). */
   metadata?: Record<string, string>;
+  /**
+   * Decide on this state instead of loading the actor, for a caller that keeps actors in memory
+   * (the cluster's actor host). If it is stale the append fails with VersionConflictError, so a
+   * cached state can never overwrite newer history. The repository does not mutate it.
+   */
+  loaded?: LoadedActor<TState>;
+  /**
+   * Sees the outcome (new events with their ids and versions, the state after them) before it is
+   * appended; throwing aborts the command with nothing appended. Not called when `decide` returns
+   * no events.
+   */
+  beforeAppend?(outcome: HandleResult<TState, TDraft>): void;
 }
 
 export interface HandleResult<TState, TDraft extends EventDraft> extends LoadedActor<TState> {
@@ -128,9 +140,9 @@ export class ActorRepository<TState, TCommand, TDraft extends EventDraft = Event
   async handle(
     actorId: string,
     command: TCommand,
-    options: HandleOptions = {},
+    options: HandleOptions<TState, TDraft> = {},
   ): Promise<HandleResult<TState, TDraft>> {
-    const loaded = await this.load(actorId);
+    const loaded = options.loaded ?? (await this.load(actorId));
     if (options.expectedVersion !== undefined) {
       assertExpectedVersion(actorId, options.expectedVersion, loaded.version);
     }
@@ -154,15 +166,16 @@ export class ActorRepository<TState, TCommand, TDraft extends EventDraft = Event
         timestamp,
       };
     });
-    if (events.length === 1) await this.#events.saveEvent(events[0]!);
-    else await this.#events.saveEvents(events);
-
     const stored = events as StoredEvent<TDraft>[];
     const state = stored.reduce(
       (current, event) => this.#actor.evolve(current, event),
       loaded.state,
     );
     const version = loaded.version + events.length;
+    options.beforeAppend?.({ actorId, state, version, events: stored });
+    if (events.length === 1) await this.#events.saveEvent(events[0]!);
+    else await this.#events.saveEvents(events);
+
     if (this.#policy.shouldSnapshot({ actorId, previousVersion: loaded.version, version })) {
       await this.#snapshot(actorId, state, version);
     }

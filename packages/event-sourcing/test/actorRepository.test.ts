@@ -123,6 +123,47 @@ describe("event-sourcing ActorRepository", () => {
     expect(await eventStore.getLatestVersion("c-1")).toBe(4);
   });
 
+  it("decides on a caller's loaded state without reading the store, and a stale one conflicts", async () => {
+    const { eventStore, repository } = setup();
+    const repo = repository();
+    const first = await repo.handle("c-1", { type: "add", amount: 2 });
+    const readsBefore = eventStore.replayStarts.length;
+    const second = await repo.handle("c-1", { type: "add", amount: 3 }, { loaded: first });
+    expect(eventStore.replayStarts.length).toBe(readsBefore);
+    expect(second).toMatchObject({ version: 2, state: { total: 5, applied: 2 } });
+    expect(first.state.total).toBe(2);
+    await expect(
+      repo.handle("c-1", { type: "add", amount: 1 }, { loaded: first }),
+    ).rejects.toBeInstanceOf(VersionConflictError);
+    expect(await eventStore.getLatestVersion("c-1")).toBe(2);
+  });
+
+  it("shows beforeAppend the outcome, and appends nothing when it throws", async () => {
+    const { eventStore, repository } = setup();
+    const repo = repository();
+    const seen: unknown[] = [];
+    await expect(
+      repo.handle(
+        "c-1",
+        { type: "addTwice", amount: 4 },
+        {
+          beforeAppend: (outcome) => {
+            seen.push(outcome);
+            throw new Error("reply too large");
+          },
+        },
+      ),
+    ).rejects.toThrow(/reply too large/);
+    expect(seen).toEqual([
+      expect.objectContaining({
+        version: 2,
+        state: { total: 8, applied: 2 },
+        events: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })],
+      }),
+    ]);
+    expect(await eventStore.getLatestVersion("c-1")).toBe(0);
+  });
+
   it("snapshots when an append crosses the policy's interval and loads from the snapshot", async () => {
     const { publisher, eventStore, snapshotStore, repository } = setup({ snapshotEvery: 3 });
     const repo = repository();

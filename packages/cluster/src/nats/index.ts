@@ -1,1 +1,3 @@
-export {};
+export { natsTransport } from "./natsTransport.js";
+
+export type { NatsTransportOptions } from "./natsTransport.js";

@@ -1,0 +1,66 @@
+import type { EventStore, ReadEventsOptions } from "@aether/event-sourcing";
+import type { Event, NewEvent } from "@aether/kernel";
+
+/** (version, commandId) of an event read during a replay. */
+export type ReplayedCommand = readonly [version: number, commandId: string];
+
+export const COMMAND_ID_METADATA_KEY = "commandId";
+
+/**
+ * The event store as the actor repository sees it, noting the command ids of the events a load
+ * replays, so the actor host learns recent command ids without reading the history twice.
+ */
+export class ReplayRecorder implements EventStore {
+  readonly #store: EventStore;
+  readonly #keep: number;
+  readonly #recordings = new Map<string, ReplayedCommand[]>();
+
+  /** Keeps at least the last `keep` command-carrying events of a replay, not a whole long history. */
+  constructor(store: EventStore, keep: number) {
+    this.#store = store;
+    this.#keep = keep;
+  }
+
+  /** Runs `load` while noting the command ids replayed for `actorId` (one load per actor at a time). */
+  async record<T>(actorId: string, load: () => Promise<T>): Promise<[T, ReplayedCommand[]]> {
+    const noted: ReplayedCommand[] = [];
+    this.#recordings.set(actorId, noted);
+    try {
+      return [await load(), noted];
+    } finally {
+      this.#recordings.delete(actorId);
+    }
+  }
+
+  async *readEvents(actorId: string, options?: ReadEventsOptions): AsyncIterable<Event> {
+    for await (const event of this.#store.readEvents(actorId, options)) {
+      const commandId = event.metadata?.[COMMAND_ID_METADATA_KEY];
+      const noted = commandId === undefined ? undefined : this.#recordings.get(actorId);
+      if (noted !== undefined && commandId !== undefined) {
+        noted.push([event.version, commandId]);
+        if (noted.length > 2 * this.#keep) noted.splice(0, noted.length - this.#keep);
+      }
+      yield event;
+    }
+  }
+
+  saveEvent(event: NewEvent): Promise<void> {
+    return this.#store.saveEvent(event);
+  }
+
+  saveEvents(events: NewEvent[]): Promise<void> {
+    return this.#store.saveEvents(events);
+  }
+
+  getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
+    return this.#store.getEvents(actorId, fromVersion);
+  }
+
+  getEventsWithErrors(actorId: string, fromVersion?: number) {
+    return this.#store.getEventsWithErrors(actorId, fromVersion);
+  }
+
+  getLatestVersion(actorId: string): Promise<number> {
+    return this.#store.getLatestVersion(actorId);
+  }
+}
