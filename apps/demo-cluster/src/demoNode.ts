@@ -8,14 +8,21 @@ import { DomainEventLog } from "./domain/domainEventLog.js";
 import { transfer, type TransferOutcome, type TransferRequest } from "./domain/transfer.js";
 import { NodeMetrics } from "./http/nodeMetrics.js";
 import { LoadRun, loadAccountIds, type LoadProgress, type TransferResult } from "./load/loadRun.js";
-import type { AccountOwnerObserver, AccountResult } from "./runtime/accountOwner.js";
+import type { AccountResult } from "./runtime/accountResult.js";
+import type { ClusterView } from "./runtime/clusterView.js";
 import type { NodeRuntime, SendOptions } from "./runtime/nodeRuntime.js";
+import type { EventStoreObserver } from "./runtime/observedEventStore.js";
 
-/** Kill -9, SIGSTOP and SIGCONT of a node, offered by the local launcher only. */
+export type NodeAction = "kill" | "pause" | "resume" | "leave";
+
+/**
+ * What the dashboard's node buttons do, offered by the local launcher only: kill -9, SIGSTOP,
+ * SIGCONT and a graceful leave (SIGTERM). The embedded mode has no process to freeze, so it offers
+ * kill and leave only.
+ */
 export interface NodeControl {
-  kill(nodeId: string): Promise<void>;
-  pause(nodeId: string): Promise<void>;
-  resume(nodeId: string): Promise<void>;
+  readonly actions: readonly NodeAction[];
+  run(nodeId: string, action: NodeAction): Promise<void>;
 }
 
 export interface DemoNodeOptions {
@@ -24,8 +31,8 @@ export interface DemoNodeOptions {
   namespace: string;
   bus: EventBus;
   eventStore: EventStore;
-  /** Starts this node's cluster membership and command routing, reporting to `observer`. */
-  startRuntime: (observer: AccountOwnerObserver) => NodeRuntime | Promise<NodeRuntime>;
+  /** Starts this node's cluster membership and command routing; its store reports to `observer`. */
+  startRuntime: (observer: EventStoreObserver) => NodeRuntime | Promise<NodeRuntime>;
   control?: NodeControl;
   logger: Logger;
   /**
@@ -91,9 +98,9 @@ export class DemoNode {
         live.runtime?.view().shards.filter((owner) => owner === options.nodeId).length ?? 0,
       bus: () => (live.node === undefined ? { delivered: 0, dropped: 0 } : live.node.#busStats()),
       totalMoney: () => readModel.totals().total,
+      cache: () => live.runtime?.cacheStats() ?? { hits: 0, misses: 0 },
     });
-    const observer: AccountOwnerObserver = {
-      cacheLookup: (hit) => (hit ? metrics.cacheHits.inc() : metrics.cacheMisses.inc()),
+    const observer: EventStoreObserver = {
       conflict: () => metrics.conflicts.inc(),
       appended: (events) => {
         metrics.appends.inc(events.length);
@@ -156,6 +163,25 @@ export class DemoNode {
       });
       this.#subscriptions.push(remote);
     }
+  }
+
+  /**
+   * The runtime's view, plus the nodes it no longer lists: a departed node stays on the dashboard
+   * as `failed` or `left`, as the domain events said, until it comes back.
+   */
+  view(): ClusterView {
+    const view = this.runtime.view();
+    const listed = new Set(view.nodes.map((node) => node.nodeId));
+    const departed = new Map<string, "failed" | "left">();
+    for (const fact of this.domainEvents.recent(500)) {
+      if (fact.type === "NodeFailed") departed.set(fact.nodeId, "failed");
+      else if (fact.type === "NodeLeft") departed.set(fact.nodeId, "left");
+      else if (fact.type === "NodeJoined") departed.delete(fact.nodeId);
+    }
+    for (const [nodeId, status] of departed) {
+      if (!listed.has(nodeId)) view.nodes.push({ nodeId, status, shardsOwned: 0 });
+    }
+    return view;
   }
 
   /** Hears every account event this node's bus delivers (all nodes' events). */

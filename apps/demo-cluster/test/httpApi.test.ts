@@ -7,7 +7,7 @@ describeHttpApi("embedded", async () => {
     nodes: 3,
     port: 0,
     logger: createLogger({ level: "silent" }),
-    failureTimeoutMs: 600,
+    timing: { heartbeatMs: 200, failureTimeoutMs: 1_500, leaseTtlMs: 1_000, marginMs: 200 },
   });
   return {
     nodes: demo.nodes.map(({ nodeId, url }) => ({ nodeId, url })),

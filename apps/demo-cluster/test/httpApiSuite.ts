@@ -240,36 +240,22 @@ export function describeHttpApi(mode: string, start: () => Promise<ClusterUnderT
       expect(metrics).toMatch(/aether_shards_owned\{[^}]*\} [1-9]/);
     });
 
-    it("answers 503 with Retry-After when the owner does not answer within the deadline", async () => {
-      const target = cluster.nodes[2]!.nodeId;
-      // An account on the node about to be paused, reached through another node.
+    it("answers 503 with Retry-After while a killed node's shards have no live owner, then moves them and reports NodeFailed", async () => {
+      const victim = cluster.nodes[2]!.nodeId;
+      // An account on the node about to be killed, reached through another node.
       let actorId = "";
       for (let i = 0; ; i++) {
-        actorId = account(`frozen${i}`);
-        const opened = await command(0, actorId, { type: "Open", owner: "F" });
-        if (opened.body["servedBy"] === target) break;
+        actorId = account(`orphan${i}`);
+        const opened = await command(0, actorId, { type: "Open", owner: "O" });
+        if (opened.body["servedBy"] === victim) break;
       }
-      expect((await call(`${urls[0]}/api/nodes/${target}/pause`, { body: {} })).status).toBe(200);
-      try {
-        const late = await command(0, actorId, { type: "Deposit", amount: 1, timeoutMs: 300 });
-        expect(late.status).toBe(503);
-        expect(late.headers.get("retry-after")).toBe("1");
-        expect(late.body.message).toMatch(/within 300 ms|did not answer/);
-      } finally {
-        expect((await call(`${urls[0]}/api/nodes/${target}/resume`, { body: {} })).status).toBe(
-          200,
-        );
-      }
-      const after = await command(1, actorId, { type: "Deposit", amount: 1, timeoutMs: 10_000 });
-      expect(after.status).toBe(200);
-    });
-
-    it("moves a killed node's shards to the others and reports NodeFailed", async () => {
-      const victim = cluster.nodes[1]!.nodeId;
       const before = await clusterView(urls[0]!);
-      const itsShards = before.shards.filter((owner) => owner === victim);
-      expect(itsShards.length).toBeGreaterThan(0);
       expect((await call(`${urls[0]}/api/nodes/${victim}/kill`, { body: {} })).status).toBe(200);
+      const late = await command(0, actorId, { type: "Deposit", amount: 1, timeoutMs: 300 });
+      expect(late.status).toBe(503);
+      expect(late.headers.get("retry-after")).toBe("1");
+      expect(late.body.message).toMatch(/shard|answer/i);
+
       const after = await waitFor(
         async () => {
           const view = await clusterView(urls[0]!);
@@ -283,12 +269,45 @@ export function describeHttpApi(mode: string, start: () => Promise<ClusterUnderT
       before.shards.forEach((owner, shard) => {
         if (owner !== victim) expect(after.shards[shard]).toBe(owner);
       });
-      const facts = (await call(`${urls[0]}/api/domain-events?limit=500`)).body["events"] as {
-        type: string;
-        nodeId?: string;
-      }[];
-      expect(facts.some((f) => f.type === "NodeFailed" && f.nodeId === victim)).toBe(true);
+      const again = await command(1, actorId, { type: "Deposit", amount: 1, timeoutMs: 10_000 });
+      expect(again.status).toBe(200);
+      expect(again.body["servedBy"]).not.toBe(victim);
+      const facts = await waitFor(
+        async () => {
+          const events = (await call(`${urls[0]}/api/domain-events?limit=500`)).body["events"] as {
+            type: string;
+            nodeId?: string;
+          }[];
+          return events.some((f) => f.type === "NodeFailed" && f.nodeId === victim) && events;
+        },
+        { timeoutMs: 10_000, description: `NodeFailed ${victim}` },
+      );
       expect(facts.some((f) => f.type === "NodeLeft" && f.nodeId === victim)).toBe(false);
+    });
+
+    it("hands a leaving node's shards over and reports NodeLeft, not NodeFailed", async () => {
+      const leaver = cluster.nodes[1]!.nodeId;
+      expect((await call(`${urls[0]}/api/nodes/${leaver}/leave`, { body: {} })).status).toBe(200);
+      await waitFor(
+        async () => {
+          const view = await clusterView(urls[0]!);
+          return view.shards.every((owner) => owner === cluster.nodes[0]!.nodeId);
+        },
+        { timeoutMs: 20_000, description: `every shard on ${cluster.nodes[0]!.nodeId}` },
+      );
+      const facts = await waitFor(
+        async () => {
+          const events = (await call(`${urls[0]}/api/domain-events?limit=500`)).body["events"] as {
+            type: string;
+            nodeId?: string;
+          }[];
+          return events.some((f) => f.type === "NodeLeft" && f.nodeId === leaver) && events;
+        },
+        { timeoutMs: 10_000, description: `NodeLeft ${leaver}` },
+      );
+      expect(facts.some((f) => f.type === "NodeFailed" && f.nodeId === leaver)).toBe(false);
+      const view = await clusterView(urls[0]!);
+      expect(view.nodes.find((n) => n.nodeId === leaver)?.status).toBe("left");
     });
   });
 }

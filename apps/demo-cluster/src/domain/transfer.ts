@@ -1,5 +1,5 @@
 import { createId, isRetryable } from "@aether/kernel";
-import type { AccountResult } from "../runtime/accountOwner.js";
+import type { AccountResult } from "../runtime/accountResult.js";
 import type { BankAccountCommand } from "./bankAccount.js";
 import { BankError } from "./bankError.js";
 

@@ -145,7 +145,7 @@ export function httpApi(node: DemoNode, options: HttpApiOptions = {}): Hono {
     return c.json({ actorId, version: events.at(-1)?.version ?? 0, events });
   });
 
-  app.get("/api/cluster", (c) => c.json(node.runtime.view()));
+  app.get("/api/cluster", (c) => c.json(node.view()));
 
   app.get("/api/domain-events", zValidator("query", domainEventsQuerySchema, hook), (c) => {
     const { limit, type } = c.req.valid("query");
@@ -155,12 +155,12 @@ export function httpApi(node: DemoNode, options: HttpApiOptions = {}): Hono {
   app.get("/api/summary", (c) =>
     c.json({
       nodeId: node.nodeId,
-      cluster: node.runtime.view(),
+      cluster: node.view(),
       bank: node.readModel.totals(),
       commandsAnswered: node.metrics.commandsAnswered,
       cache: node.runtime.cacheStats(),
       load: node.loadProgress() ?? null,
-      control: node.control !== undefined,
+      controls: node.control?.actions ?? [],
     }),
   );
 
@@ -202,17 +202,18 @@ export function httpApi(node: DemoNode, options: HttpApiOptions = {}): Hono {
   });
   app.delete("/api/load", (c) => c.json({ load: node.stopLoad() ?? null }));
 
-  for (const action of ["kill", "pause", "resume"] as const) {
+  for (const action of ["kill", "pause", "resume", "leave"] as const) {
     app.post(`/api/nodes/:nodeId/${action}`, async (c) => {
       const control = node.control;
-      if (control === undefined) {
-        return c.json(
-          { error: "NOT_AVAILABLE", message: "Node control is offered by the local launcher only" },
-          404,
-        );
+      if (control === undefined || !control.actions.includes(action)) {
+        const message =
+          control === undefined
+            ? "Node control is offered by the local launcher only"
+            : `This mode offers ${control.actions.join(", ")}, not ${action}`;
+        return c.json({ error: "NOT_AVAILABLE", message }, 404);
       }
       const nodeId = c.req.param("nodeId");
-      await control[action](nodeId);
+      await control.run(nodeId, action);
       return c.json({ nodeId, action });
     });
   }

@@ -7,6 +7,7 @@ export interface MetricSources {
   shardsOwned: () => number;
   bus: () => { delivered: number; dropped: number };
   totalMoney: () => number;
+  cache: () => { hits: number; misses: number };
 }
 
 /** The Prometheus metrics of one node (its own registry: the embedded mode has several per process). */
@@ -16,8 +17,6 @@ export class NodeMetrics {
   readonly conflicts: Counter;
   readonly commands: Counter<"outcome">;
   readonly commandSeconds: Histogram;
-  readonly cacheHits: Counter;
-  readonly cacheMisses: Counter;
   #commandsSoFar = 0;
 
   constructor(nodeId: string, sources: MetricSources) {
@@ -45,19 +44,31 @@ export class NodeMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    this.cacheHits = new Counter({
+    // These counters live in the bus and the actor host; they are read at scrape time.
+    let delivered = 0;
+    let dropped = 0;
+    let hits = 0;
+    let misses = 0;
+    new Counter({
       name: "aether_actor_cache_hits_total",
-      help: "Commands on a cached actor",
+      help: "Commands on an actor whose state this node had cached",
       registers,
+      collect() {
+        const now = sources.cache().hits;
+        if (now > hits) this.inc(now - hits);
+        hits = now;
+      },
     });
-    this.cacheMisses = new Counter({
+    new Counter({
       name: "aether_actor_cache_misses_total",
       help: "Commands that loaded the actor from the store",
       registers,
+      collect() {
+        const now = sources.cache().misses;
+        if (now > misses) this.inc(now - misses);
+        misses = now;
+      },
     });
-    // Bus counters live in the bus; these read them at scrape time.
-    let delivered = 0;
-    let dropped = 0;
     new Counter({
       name: "aether_bus_deliveries_total",
       help: "Events the bus handed to this node's subscribers",

@@ -1,8 +1,10 @@
+import type { ClusterTiming } from "@aether/cluster";
 import type { Logger } from "@aether/kernel";
 import { DemoNode, type NodeControl } from "../demoNode.js";
 import { httpApi } from "../http/httpApi.js";
 import { listen, type Listening } from "../http/listen.js";
-import { EmbeddedCluster, type EmbeddedNode } from "../runtime/embeddedCluster.js";
+import type { ClusterRuntime } from "../runtime/clusterRuntime.js";
+import { EmbeddedCluster } from "../runtime/embeddedCluster.js";
 
 export interface EmbeddedDemoOptions {
   nodes: number;
@@ -11,69 +13,51 @@ export interface EmbeddedDemoOptions {
   host?: string;
   logger: Logger;
   shardCount?: number;
-  failureTimeoutMs?: number;
+  timing?: Partial<ClusterTiming>;
+}
+
+export interface EmbeddedDemoNode {
+  nodeId: string;
+  url: string;
+  node: DemoNode;
+  runtime: ClusterRuntime;
 }
 
 export interface EmbeddedDemo {
-  nodes: { nodeId: string; url: string; node: DemoNode; runtime: EmbeddedNode }[];
+  nodes: EmbeddedDemoNode[];
   cluster: EmbeddedCluster;
   close(): Promise<void>;
 }
 
 export const BANK_NAMESPACE = "bank";
 
-interface Started {
-  nodeId: string;
-  url: string;
-  node: DemoNode;
-  runtime: EmbeddedNode;
-  http: Listening;
-  resumed: Promise<void> | undefined;
-  resume: (() => void) | undefined;
-}
-
 /**
- * The embedded default: N logical nodes in this process, each with its own HTTP API and
- * dashboard, on one in-memory event store, bus and coordination.
+ * The embedded default: N logical nodes in this process, each a real ClusterNode + ActorHost with
+ * its own HTTP API and dashboard, on one InMemoryCoordination, InProcessTransport, in-memory event
+ * store and bus.
  */
 export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<EmbeddedDemo> {
   const cluster = new EmbeddedCluster({
     namespace: BANK_NAMESPACE,
     ...(options.shardCount === undefined ? {} : { shardCount: options.shardCount }),
-    ...(options.failureTimeoutMs === undefined
-      ? {}
-      : { failureTimeoutMs: options.failureTimeoutMs }),
+    ...(options.timing === undefined ? {} : { timing: options.timing }),
   });
-  const started = new Map<string, Started>();
-  const find = (nodeId: string): Started => {
-    const entry = started.get(nodeId);
-    if (entry === undefined) throw new Error(`Unknown node ${nodeId}`);
-    return entry;
-  };
+  const started = new Map<string, EmbeddedDemoNode & { http: Listening; gone: boolean }>();
   const control: NodeControl = {
-    async kill(nodeId) {
-      const entry = find(nodeId);
-      entry.runtime.crash();
-      entry.resume?.();
+    actions: ["kill", "leave"],
+    async run(nodeId, action) {
+      const entry = started.get(nodeId);
+      if (entry === undefined || entry.gone) throw new Error(`No running node ${nodeId}`);
+      entry.gone = true;
+      // kill: no handover, as a crash looks to the others; leave: the graceful path.
+      await entry.node.close({ graceful: action === "leave" });
       await entry.http.close();
-    },
-    async pause(nodeId) {
-      const entry = find(nodeId);
-      entry.runtime.pause();
-      entry.resumed ??= new Promise((resolve) => (entry.resume = resolve));
-    },
-    async resume(nodeId) {
-      const entry = find(nodeId);
-      entry.runtime.resume();
-      entry.resume?.();
-      entry.resumed = undefined;
-      entry.resume = undefined;
     },
   };
   for (let index = 0; index < options.nodes; index++) {
     const nodeId = `node-${index + 1}`;
     const logger = options.logger.child({ nodeId });
-    let runtime: EmbeddedNode | undefined;
+    let runtime: ClusterRuntime | undefined;
     const node = await DemoNode.start({
       nodeId,
       namespace: BANK_NAMESPACE,
@@ -81,24 +65,16 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
       eventStore: cluster.eventStore,
       control,
       logger,
-      startRuntime: (observer) => (runtime = cluster.addNode(nodeId, { observer })),
+      startRuntime: async (observer) =>
+        (runtime = await cluster.startNode(nodeId, { observer, logger })),
     });
-    const entry = {
-      nodeId,
-      node,
-      runtime: runtime!,
-      resumed: undefined,
-      resume: undefined,
-    } as Omit<Started, "http" | "url"> as Started;
-    const app = httpApi(node, { gate: () => entry.resumed });
-    entry.http = await listen(app, {
+    const http = await listen(httpApi(node), {
       port: options.port === 0 ? 0 : options.port + index,
       ...(options.host === undefined ? {} : { host: options.host }),
       onFallback: (busy, used) => logger.warn({ busy, used }, "port taken, using a free one"),
     });
-    entry.url = entry.http.url;
-    entry.runtime.advertise(entry.url);
-    started.set(nodeId, entry);
+    cluster.httpUrls.set(nodeId, http.url);
+    started.set(nodeId, { nodeId, url: http.url, node, runtime: runtime!, http, gone: false });
   }
   return {
     cluster,
@@ -109,11 +85,12 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
       runtime,
     })),
     async close() {
-      for (const entry of started.values()) {
-        entry.resume?.();
-        await entry.node.close({ graceful: false });
-        await entry.http.close();
-      }
+      await Promise.all(
+        [...started.values()].map(async (entry) => {
+          if (!entry.gone) await entry.node.close({ graceful: false });
+          await entry.http.close();
+        }),
+      );
       await cluster.close();
     },
   };

@@ -1,8 +1,11 @@
 /** One node as the dashboard and `/api/cluster` show it. */
 export interface NodeView {
   nodeId: string;
-  /** `up` serves; `paused` is frozen (SIGSTOP) and not yet declared failed; `failed` and `left` are gone. */
-  status: "up" | "paused" | "failed" | "left";
+  /**
+   * As the answering node sees it: `up`; `leaving` (handing its shards over); `unreachable` (no
+   * heartbeat for the failure timeout, not yet declared failed); `failed` and `left` once gone.
+   */
+  status: "up" | "leaving" | "unreachable" | "failed" | "left";
   shardsOwned: number;
   /** Where this node's HTTP API listens, when known. */
   httpUrl?: string;

@@ -1,11 +1,11 @@
 import type { BankAccountCommand } from "../domain/bankAccount.js";
-import type { AccountResult } from "./accountOwner.js";
+import type { AccountResult } from "./accountResult.js";
 import type { ClusterView } from "./clusterView.js";
 
 export interface SendOptions {
   /** Makes the command idempotent. @default a new id */
   commandId?: string;
-  /** How long to look for the owner and wait for its answer. @default 5_000 */
+  /** How long to look for the owner and wait for its answer. @default 10_000 */
   timeoutMs?: number;
 }
 
