@@ -256,21 +256,14 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   // ── Leaving ───────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Leaves gracefully: gives up the leader lease, lets the leader move this node's shards away
-   * (each drained through `shardStopping(…, "leaving")` before its next owner starts), then
-   * deregisters. Bounded: past `drainTimeoutMs + failureTimeoutMs + 2 × leaseTtlMs` it stops its
+   * Leaves gracefully: lets the leader (itself, if it leads) move this node's shards away (each
+   * drained through `shardStopping(…, "leaving")` before its next owner starts), then gives up
+   * the leader lease and deregisters. Bounded: past `drainTimeoutMs + failureTimeoutMs + 2 × leaseTtlMs` it stops its
    * remaining shards itself and goes.
    */
   async leave(): Promise<void> {
     if (this.#state !== "running") return;
     this.#state = "leaving";
-    if (this.#term !== undefined) {
-      const revision = this.#leaderRevision;
-      this.#loseLeadership("leaving");
-      await this.#coordination.delete(LEADER_KEY, revision).catch((error: unknown) => {
-        this.#logger.debug({ err: error }, "could not release the leader lease; it will lapse");
-      });
-    }
     await this.#writeMember();
     const { drainTimeoutMs, failureTimeoutMs, leaseTtlMs } = this.timing;
     await new Promise<void>((resolve) => {
@@ -282,6 +275,14 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       });
       this.#reconcile();
     });
+    // A leader leads its own departure (its shards move like anyone's) and only then lets go.
+    if (this.#term !== undefined) {
+      const revision = this.#leaderRevision;
+      this.#loseLeadership("leaving");
+      await this.#coordination.delete(LEADER_KEY, revision).catch((error: unknown) => {
+        this.#logger.debug({ err: error }, "could not release the leader lease; it will lapse");
+      });
+    }
     const alone = [...this.#members.keys()].every((nodeId) => nodeId === this.nodeId);
     await this.#memberWrites;
     await this.#coordination.delete(this.#memberKey, this.#memberRevision).catch((error: unknown) => {
@@ -573,7 +574,8 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   }
 
   async #takeOver(): Promise<void> {
-    if (this.#state !== "running" || this.#term !== undefined || !this.#memberLeaseValid()) return;
+    // A leaving node may lead too: with no one else left, it must be able to fail its dead peers.
+    if (this.#state === "closed" || this.#term !== undefined || !this.#memberLeaseValid()) return;
     const seen = this.#leader;
     const now = this.#scheduler.now();
     if (seen !== undefined && now - seen.seenAt < this.timing.leaseTtlMs) return;
@@ -585,10 +587,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           ? await this.#coordination.create(LEADER_KEY, value)
           : await this.#coordination.update(LEADER_KEY, value, seen.revision);
     } catch (error) {
-      if (!isCoordinationConflict(error)) this.#logger.debug({ err: error }, "lease takeover failed");
+      if (isCoordinationConflict(error)) await this.#refreshLeader();
+      else this.#logger.debug({ err: error }, "lease takeover failed");
       return;
     }
-    if (this.#state !== "running" || (this.#leader !== undefined && this.#leader.revision > revision)) return;
+    // The state may have changed while the write was in flight.
+    const state = this.#state as NodeState;
+    if (state === "closed" || (this.#leader !== undefined && this.#leader.revision > revision)) return;
     this.#term = revision;
     this.#leaderRevision = revision;
     this.#leaderRenewedAt = now;
@@ -722,8 +727,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           ? await this.#coordination.create(MAP_KEY, JSON.stringify(next))
           : await this.#coordination.update(MAP_KEY, JSON.stringify(next), expected);
     } catch (error) {
-      if (isCoordinationConflict(error)) return;
-      throw error;
+      if (!isCoordinationConflict(error)) throw error;
+      await this.#refreshMap();
+      return;
     }
     if (revision > this.#mapRevision) {
       this.#map = next;
@@ -769,6 +775,31 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     for (const fact of facts) this.#publish(fact);
     this.#record(facts);
+  }
+
+  /**
+   * After a lost compare-and-set, reads the key itself: the watch may lag, or the key may be gone
+   * with the bucket, and waiting for a change that never comes would stall the cluster.
+   */
+  async #refreshLeader(): Promise<void> {
+    const entry = await this.#coordination.get(LEADER_KEY).catch(() => null);
+    if (entry === null) return;
+    if (entry === undefined) {
+      if (this.#leader === undefined) return;
+      this.#leader = undefined;
+      this.#after(0, () => void this.#takeOver());
+    } else if (this.#leader === undefined || entry.revision > this.#leader.revision) {
+      this.#applyLeader(entry, this.#scheduler.now());
+    }
+  }
+
+  async #refreshMap(): Promise<void> {
+    const entry = await this.#coordination.get(MAP_KEY).catch(() => null);
+    if (entry === null) return;
+    const before = this.#mapRevision;
+    if (entry === undefined) this.#mapRevision = 0;
+    else this.#applyMap(entry);
+    if (this.#mapRevision !== before) this.#dutyAgain = true;
   }
 
   // ── Serving shards ────────────────────────────────────────────────────────────────────────

@@ -11,16 +11,27 @@ const flushIo = (): Promise<void> => new Promise((resolve) => setImmediate(resol
 
 /** Virtual monotonic time: timers run only when the test advances it, in time order. */
 export class VirtualScheduler implements Scheduler {
+  readonly #granularityMs: number;
   #now = 0;
   #seq = 0;
   #timers: Timer[] = [];
+
+  /**
+   * @param granularityMs timers fire on this grid (late by less than it), as real timers fire
+   * late; fewer distinct instants make a simulated second cheaper.
+   */
+  constructor(granularityMs = 1) {
+    this.#granularityMs = granularityMs;
+  }
 
   now(): number {
     return this.#now;
   }
 
   schedule(ms: number, callback: () => void): () => void {
-    const timer: Timer = { at: this.#now + Math.max(0, ms), seq: ++this.#seq, callback, cancelled: false };
+    const due = this.#now + Math.max(0, ms);
+    const at = Math.ceil(due / this.#granularityMs) * this.#granularityMs;
+    const timer: Timer = { at, seq: ++this.#seq, callback, cancelled: false };
     // Sorted insert from the back: most timers are due after the ones already queued.
     let index = this.#timers.length;
     while (index > 0) {

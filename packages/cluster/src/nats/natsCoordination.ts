@@ -1,0 +1,249 @@
+import { AetherError } from "@aether/kernel";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { KV, KvEntry } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { ClusterError } from "../clusterError.js";
+import type {
+  Coordination,
+  CoordinationChange,
+  CoordinationEntry,
+  CoordinationWatch,
+  CoordinationWatchOptions,
+} from "../coordination.js";
+import { ChangeQueue } from "../internal/changeQueue.js";
+import { isWrongLastSequence, toCoordinationError } from "./internal/natsErrors.js";
+
+export interface NatsCoordinationOptions {
+  /** Names the cluster; its state lives in the KV bucket `aether-cluster-<clusterName>`. */
+  clusterName: string;
+  /** Replicas of the bucket (1, 3 or 5); use 3 on a 3-node NATS cluster. @default 1 */
+  replicas?: number;
+  /**
+   * Read every compare-and-set back through the stream leader before reporting success.
+   * `auto`: only where nats-server#4320 can bite (a replicated bucket on a server < 2.9.21).
+   * @default "auto"
+   */
+  confirmWrites?: "auto" | "always" | "never";
+}
+
+const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Revisions kept per key: a confirmation reads the write that followed the expected revision. */
+const HISTORY = 10;
+const RACE_FIXED_IN = [2, 9, 21] as const;
+
+/**
+ * Coordination on one NATS KV bucket per cluster: a revision is the bucket stream's sequence, a
+ * timestamp the server's, and compare-and-set is JetStream's expected-last-subject-sequence.
+ *
+ * On nats-server < 2.9.21 with a replicated bucket, two racing compare-and-sets on one key can
+ * both be acknowledged (nats-server#4320). There, a successful write is confirmed before it is
+ * reported: the message that followed the expected revision on the key's subject is fetched from
+ * the stream leader, and only the writer whose message that is has won; the other gets
+ * `COORDINATION_CONFLICT` although the server said yes.
+ */
+export async function natsCoordination(
+  nc: NatsConnection,
+  options: NatsCoordinationOptions,
+): Promise<Coordination> {
+  const clusterName = options?.clusterName;
+  if (typeof clusterName !== "string" || !CLUSTER_NAME.test(clusterName)) {
+    throw new ClusterError(
+      "INVALID_CLUSTER_NAME",
+      `natsCoordination: clusterName must be 1-64 characters of A-Z a-z 0-9 _ -, got ${JSON.stringify(clusterName)}`,
+      { details: { clusterName } },
+    );
+  }
+  const replicas = options.replicas ?? 1;
+  if (![1, 3, 5].includes(replicas)) {
+    throw new AetherError("INVALID_ARGUMENT", `natsCoordination: replicas must be 1, 3 or 5, got ${String(replicas)}`);
+  }
+  const bucket = `aether-cluster-${clusterName}`;
+  const confirm =
+    options.confirmWrites === "always" ||
+    ((options.confirmWrites ?? "auto") === "auto" && replicas > 1 && serverHasCasRace(nc.info?.version));
+  const coordination = new NatsKvCoordination(nc, bucket, { replicas, confirm });
+  await coordination.open();
+  return coordination;
+}
+
+function serverHasCasRace(version: string | undefined): boolean {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? "");
+  if (match === null) return true;
+  const parts = [Number(match[1]), Number(match[2]), Number(match[3])];
+  for (let i = 0; i < 3; i++) {
+    if (parts[i] !== RACE_FIXED_IN[i]) return parts[i]! < RACE_FIXED_IN[i]!;
+  }
+  return false;
+}
+
+/** A write to confirm: its revision (unknown for a delete) and its value (undefined: a delete). */
+interface Written {
+  revision: number;
+  value: string | undefined;
+}
+
+interface KvSettings {
+  replicas: number;
+  confirm: boolean;
+}
+
+class NatsKvCoordination implements Coordination {
+  readonly #nc: NatsConnection;
+  readonly #bucket: string;
+  readonly #settings: KvSettings;
+  #kv: KV | undefined;
+  #jsm: JetStreamManager | undefined;
+
+  constructor(nc: NatsConnection, bucket: string, settings: KvSettings) {
+    this.#nc = nc;
+    this.#bucket = bucket;
+    this.#settings = settings;
+  }
+
+  get #stream(): string {
+    return `KV_${this.#bucket}`;
+  }
+
+  async open(): Promise<KV> {
+    try {
+      // Reads through the stream leader (no direct get), so a read never trails a write it follows.
+      this.#kv = await new Kvm(this.#nc).create(this.#bucket, {
+        replicas: this.#settings.replicas,
+        history: HISTORY,
+        allow_direct: false,
+      });
+      this.#jsm = await jetstreamManager(this.#nc);
+      return this.#kv;
+    } catch (error) {
+      throw toCoordinationError(error, "*", `opening bucket ${this.#bucket}`);
+    }
+  }
+
+  async #call<T>(key: string, operation: string, run: (kv: KV) => Promise<T>): Promise<T> {
+    try {
+      return await run(this.#kv ?? (await this.open()));
+    } catch (error) {
+      const mapped = toCoordinationError(error, key, operation);
+      // A deleted bucket is re-created, so the cluster's nodes can register again.
+      if ((mapped as { code?: string }).code === "UNAVAILABLE" && /gone/.test(mapped.message)) {
+        this.#kv = undefined;
+      }
+      throw mapped;
+    }
+  }
+
+  async get(key: string): Promise<CoordinationEntry | undefined> {
+    return this.#call(key, "get", async (kv) => toEntry(await kv.get(key)));
+  }
+
+  async keys(prefix = ""): Promise<string[]> {
+    return this.#call(prefix, "keys", async (kv) => {
+      const keys: string[] = [];
+      for await (const key of await kv.keys()) if (key.startsWith(prefix)) keys.push(key);
+      return keys;
+    });
+  }
+
+  async create(key: string, value: string): Promise<number> {
+    return this.#call(key, "create", async (kv) => {
+      // The revision before ours (a delete marker, or none) is what a confirmation checks against.
+      const before = this.#settings.confirm ? await kv.get(key) : null;
+      if (before !== null && before.operation === "PUT") throw ClusterError.conflict(key, "already exists");
+      const revision =
+        before === null ? await kv.create(key, value) : await kv.update(key, value, before.revision);
+      return this.#confirm(key, before?.revision ?? 0, { revision, value });
+    });
+  }
+
+  async update(key: string, value: string, revision: number): Promise<number> {
+    return this.#call(key, "update", async (kv) => {
+      const written = await kv.update(key, value, revision);
+      return this.#confirm(key, revision, { revision: written, value });
+    });
+  }
+
+  async delete(key: string, revision?: number): Promise<void> {
+    await this.#call(key, "delete", async (kv) => {
+      await kv.delete(key, revision === undefined ? {} : { previousSeq: revision });
+      if (revision !== undefined) await this.#confirm(key, revision, { revision: 0, value: undefined });
+    });
+  }
+
+  /**
+   * nats-server#4320: the write that counts is the first one on the key's subject after the
+   * revision both racers expected, as the stream leader has it. A loser is told so; a winner whose
+   * key a loser's message now tops writes its value once more on top, so that readers and the
+   * next compare-and-set see the winner's value. Returns the revision the key now has.
+   */
+  async #confirm(key: string, expected: number, written: Written): Promise<number> {
+    const revision = written.revision;
+    if (!this.#settings.confirm) return revision;
+    const jsm = this.#jsm ?? (await jetstreamManager(this.#nc));
+    const subject = `$KV.${this.#bucket}.${key}`;
+    const query = { seq: expected + 1, next_by_subj: subject };
+    const next = await jsm.streams.getMessage(this.#stream, query as unknown as { seq: number });
+    const won =
+      next !== null &&
+      (written.value === undefined ? next.header?.get("KV-Operation") === "DEL" : next.seq === revision);
+    if (!won) {
+      throw ClusterError.conflict(
+        key,
+        `the server acknowledged the write but a racing write got there first (nats-server#4320); found revision ${next?.seq ?? "none"} after ${expected}`,
+      );
+    }
+    const last = await jsm.streams.getMessage(this.#stream, { last_by_subj: subject });
+    if (last === null || last.seq === next.seq) return next.seq;
+    const kv = this.#kv!;
+    try {
+      if (written.value === undefined) {
+        await kv.delete(key, { previousSeq: last.seq });
+        return last.seq + 1;
+      }
+      return await kv.update(key, written.value, last.seq);
+    } catch (error) {
+      // Someone wrote after the loser in the meantime: the key moved on, as after any won write.
+      if (isWrongLastSequence(error)) return next.seq;
+      throw error;
+    }
+  }
+
+  watch(options: CoordinationWatchOptions = {}): CoordinationWatch {
+    const prefix = options.prefix ?? "";
+    let stopUnderlying: () => void = () => undefined;
+    const queue = new ChangeQueue<CoordinationChange>(() => stopUnderlying());
+    void (async () => {
+      try {
+        const kv = this.#kv ?? (await this.open());
+        const iterator = await kv.watch({ key: ">" });
+        stopUnderlying = () => iterator.stop();
+        if (queue.stopped) iterator.stop();
+        for await (const entry of iterator) {
+          if (!entry.key.startsWith(prefix)) continue;
+          const deleted = entry.operation !== "PUT";
+          queue.push({
+            key: entry.key,
+            value: deleted ? undefined : entry.string(),
+            revision: entry.revision,
+            timestamp: entry.created.getTime(),
+          });
+        }
+        queue.end();
+      } catch (error) {
+        queue.fail(toCoordinationError(error, prefix || ">", "watch"));
+      }
+    })();
+    return Object.assign(queue, { stop: () => queue.end() });
+  }
+}
+
+function toEntry(entry: KvEntry | null): CoordinationEntry | undefined {
+  if (entry === null || entry.operation !== "PUT") return undefined;
+  return {
+    key: entry.key,
+    value: entry.string(),
+    revision: entry.revision,
+    timestamp: entry.created.getTime(),
+  };
+}

@@ -1,0 +1,3 @@
+export { describeCoordinationContract } from "./coordinationContract.js";
+
+export type { CoordinationContext, CoordinationFactory } from "./coordinationContract.js";

@@ -1,0 +1,3 @@
+import { describeSimulationSeeds } from "./support/simulationSuite.js";
+
+describeSimulationSeeds(501, 1000);
