@@ -6,6 +6,7 @@ import {
   type Event,
   type Logger,
 } from "@aether/kernel";
+import { checkPayloadSize, integerOption } from "@aether/nats";
 import { busSubject, busSubjectForPattern } from "@aether/namespace";
 import type {
   Msg,
@@ -98,8 +99,7 @@ export class NatsEventBus extends EventBus {
   readonly connection: NatsConnection;
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
-  readonly #publishOptions: PublishOptions;
-  readonly #headerBytes: number;
+  readonly #publishOptions: PublishOptions & { headers: NodeIdHeader };
   readonly #listeners = new Map<PatternGroup, Listener>();
   readonly #ownEventsComeBack: boolean;
   readonly #subjects = new Map<string, string>();
@@ -140,9 +140,11 @@ export class NatsEventBus extends EventBus {
     const nodeHeader = new NodeIdHeader(this.nodeId);
     // One options object for every publish: the header is the same each time.
     this.#publishOptions = { headers: nodeHeader };
-    this.#headerBytes = nodeHeader.encode().length;
-    this.#maxBufferedWhileDisconnected =
-      options.maxBufferedBytesWhileDisconnected ?? 8 * 1024 * 1024;
+    this.#maxBufferedWhileDisconnected = integerOption(
+      "maxBufferedBytesWhileDisconnected",
+      options.maxBufferedBytesWhileDisconnected,
+      { fallback: 8 * 1024 * 1024, min: 0 },
+    );
     const clock = options.clock ?? systemClock;
     const logIntervalMs = options.logIntervalMs ?? 10_000;
     this.#sendFailureLog = new RateLimiter(clock, logIntervalMs);
@@ -165,14 +167,11 @@ export class NatsEventBus extends EventBus {
     const dispatcher = this.#dispatcher;
     const route = dispatcher.routeFor(namespace);
     const payload = encodeEvent(event);
-    const maxPayload = this.connection.info?.max_payload;
-    if (maxPayload !== undefined && payload.length + this.#headerBytes > maxPayload) {
-      throw new AetherError(
-        AetherErrorCode.PayloadTooLarge,
-        `Event ${event.id} is ${payload.length} bytes as JSON; the NATS server accepts at most ${maxPayload}`,
-        { details: { eventId: event.id, bytes: payload.length, maxPayload } },
-      );
-    }
+    checkPayloadSize(
+      this.connection,
+      { data: payload, headers: this.#publishOptions.headers },
+      { what: `Event ${event.id}`, advice: "store less per event" },
+    );
     dispatcher.deliver(route.subscriptions, event);
     dispatcher.reportPublished(namespace, event, this.nodeId);
     if (!this.#send(this.#subjectFor(namespace), payload) || !this.#ownEventsComeBack) return;

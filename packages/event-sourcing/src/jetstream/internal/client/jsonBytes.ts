@@ -1,5 +1,5 @@
 import { AetherError, AetherErrorCode } from "@aether/kernel";
-import { frozenJsonCopy } from "../../internal/frozenJsonCopy.js";
+import { frozenJsonCopy } from "../../../internal/frozenJsonCopy.js";
 
 const encoder = new TextEncoder();
 
