@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /** A running cluster reached only through its nodes' HTTP APIs, as a client would. */
 export interface ClusterUnderTest {
   nodes: { nodeId: string; url: string }[];
+  /** For node processes: resolves with the exit code once the node has ended. */
+  exitCode?: (nodeId: string) => Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -308,6 +310,8 @@ export function describeHttpApi(mode: string, start: () => Promise<ClusterUnderT
       expect(facts.some((f) => f.type === "NodeFailed" && f.nodeId === leaver)).toBe(false);
       const view = await clusterView(urls[0]!);
       expect(view.nodes.find((n) => n.nodeId === leaver)?.status).toBe("left");
+      // A node process stopped by SIGTERM exits cleanly once it has left.
+      if (cluster.exitCode !== undefined) expect(await cluster.exitCode(leaver)).toBe(0);
     });
   });
 }

@@ -54,8 +54,11 @@ export async function transfer(
   const step = (actorId: string, command: BankAccountCommand, name: string) =>
     send(actorId, command, { commandId: `${transferId}:${name}`, timeoutMs });
 
-  // A refused withdrawal (insufficient funds) ends the transfer with nothing moved.
-  const withdraw = await step(from, { type: "Withdraw", amount, transferId }, "withdraw");
+  // A refused withdrawal (insufficient funds) ends the transfer with nothing moved. One that timed
+  // out may still have applied, so it is sent again (same commandId) until its outcome is known.
+  const withdraw = await untilSettled(settleBy, () =>
+    step(from, { type: "Withdraw", amount, transferId }, "withdraw"),
+  );
   try {
     const deposit = await untilSettled(settleBy, () =>
       step(to, { type: "Deposit", amount, transferId }, "deposit"),

@@ -5,7 +5,10 @@ import { z } from "zod";
 export const launcherConfigSchema = z.object({
   nodes: z.coerce.number().int().min(1).max(9).default(3),
   /** A NATS server to use instead of starting one. */
-  nats: z.url({ protocol: /^nats|tls$/ }).optional(),
+  nats: z
+    .string()
+    .regex(/^(nats|tls):\/\/\S+$/, "must be a nats:// or tls:// URL, e.g. nats://127.0.0.1:4222")
+    .optional(),
   /** The first node's HTTP port; the others take the next ones. */
   port: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Run in one process even when nats-server is installed. */
