@@ -49,7 +49,24 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Temp dirs of earlier demos whose launcher is gone (killed, crashed): removed, not fatal. */
+function readPids(dir: string): number[] {
+  const pids: number[] = [];
+  try {
+    pids.push(...Object.values(JSON.parse(readFileSync(join(dir, "peers.json"), "utf8")) as PeersFile));
+  } catch {
+    // No nodes were started.
+  }
+  for (const name of readdirSync(dir)) {
+    const server = /^nats-server_(\d+)\.ports$/.exec(name);
+    if (server !== null) pids.push(Number(server[1]));
+  }
+  return pids;
+}
+
+/**
+ * Temp dirs of earlier demos whose launcher is gone (kill -9, a crash): the node processes and
+ * the nats-server it left behind are stopped and the dir removed, so a new demo starts clean.
+ */
 export function removeStaleDirs(): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(tmpdir())) {
@@ -62,6 +79,13 @@ export function removeStaleDirs(): string[] {
       pid = undefined;
     }
     if (pid !== undefined && Number.isInteger(pid) && alive(pid)) continue;
+    for (const orphan of readPids(dir)) {
+      try {
+        process.kill(orphan, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }
@@ -155,7 +179,8 @@ export async function startNatsDemo(options: NatsDemoOptions): Promise<NatsDemo>
           "--log-level",
           options.logLevel ?? "info",
         ],
-        { cwd: APP_DIR, stdio: ["ignore", output, output] },
+        // Own process group: Ctrl-C reaches the launcher only, which then stops the nodes in turn.
+        { cwd: APP_DIR, stdio: ["ignore", output, output], detached: true },
       );
       children.push(child);
       peers[nodeId] = child.pid!;
