@@ -52,7 +52,9 @@ function alive(pid: number): boolean {
 function readPids(dir: string): number[] {
   const pids: number[] = [];
   try {
-    pids.push(...Object.values(JSON.parse(readFileSync(join(dir, "peers.json"), "utf8")) as PeersFile));
+    pids.push(
+      ...Object.values(JSON.parse(readFileSync(join(dir, "peers.json"), "utf8")) as PeersFile),
+    );
   } catch {
     // No nodes were started.
   }

@@ -1,6 +1,7 @@
 import type { BankTotals } from "../domain/bankReadModel.js";
 import type { ClusterView } from "../runtime/clusterView.js";
 import { LoadRun, loadAccountIds, type LoadProgress, type TransferResult } from "./loadRun.js";
+import { jsonRequest } from "./httpClient.js";
 import type { LoadConfig } from "./loadConfig.js";
 
 export interface HttpLoadSummary {
@@ -14,13 +15,7 @@ export interface HttpLoadSummary {
 
 const INITIAL_BALANCE = 1_000;
 
-async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    ...init,
-    headers: { "content-type": "application/json" },
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const json = jsonRequest;
 
 async function settledTotals(url: string, timeoutMs: number): Promise<BankTotals> {
   const deadline = Date.now() + timeoutMs;
@@ -59,16 +54,10 @@ export async function runHttpLoad(
         const url = `${nextNode()}/api/accounts/${actorId}/commands`;
         // Stable commandIds: a second run opens and funds nothing twice.
         await json(url, {
-          method: "POST",
-          body: JSON.stringify({ type: "Open", owner: actorId, commandId: `open:${actorId}` }),
+          body: { type: "Open", owner: actorId, commandId: `open:${actorId}` },
         });
         const funded = await json(url, {
-          method: "POST",
-          body: JSON.stringify({
-            type: "Deposit",
-            amount: INITIAL_BALANCE,
-            commandId: `seed:${actorId}`,
-          }),
+          body: { type: "Deposit", amount: INITIAL_BALANCE, commandId: `seed:${actorId}` },
         });
         if (funded.status !== 200)
           throw new Error(`Could not fund ${actorId}: ${JSON.stringify(funded.body)}`);
@@ -82,14 +71,11 @@ export async function runHttpLoad(
     to: string;
     amount: number;
   }): Promise<TransferResult> => {
-    const response = await fetch(`${nextNode()}/api/transfers`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(request),
+    const { status, body } = await json<{ status?: string }>(`${nextNode()}/api/transfers`, {
+      body: request,
     });
-    const body = (await response.json()) as { status?: string };
-    if (response.status === 200) return body.status === "refunded" ? "refunded" : "completed";
-    if (response.status === 409 || response.status === 422) return "refused";
+    if (status === 200) return body.status === "refunded" ? "refunded" : "completed";
+    if (status === 409 || status === 422) return "refused";
     return "failed";
   };
   const run = new LoadRun(send, {
