@@ -169,6 +169,15 @@ export function describeHttpApi(mode: string, start: () => Promise<ClusterUnderT
         status: "refunded",
         reason: "The account is not open",
       });
+      // The same transfer submitted again through another node moves nothing twice.
+      const transferId = (done.body["transferId"] as string) ?? "";
+      const again = await call(`${urls[2]}/api/transfers`, {
+        body: { from: dave, to: erin, amount: 30, transferId },
+      });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ transferId, status: "completed" });
+      expect((again.body["withdraw"] as { repeated: boolean }).repeated).toBe(true);
+      expect((again.body["deposit"] as { repeated: boolean }).repeated).toBe(true);
       const refused = await call(`${urls[0]}/api/transfers`, {
         body: { from: erin, to: dave, amount: 999 },
       });
