@@ -3,6 +3,7 @@ import {
   createId,
   defaultLogger,
   guardPublisher,
+  isRetryable,
   isoNow,
   parseActorId,
   silentDomainEventPublisher,
@@ -16,7 +17,13 @@ import type { ClusterTiming } from "./clusterTiming.js";
 import type { ClusterMember, ClusterTopology, LeaderInfo } from "./clusterTopology.js";
 import type { Coordination, CoordinationChange, CoordinationWatch } from "./coordination.js";
 import { ClusterHistory } from "./internal/clusterHistory.js";
-import { CONFIG_KEY, LEADER_KEY, MAP_KEY, MEMBER_PREFIX, memberKey } from "./internal/coordinationKeys.js";
+import {
+  CONFIG_KEY,
+  LEADER_KEY,
+  MAP_KEY,
+  MEMBER_PREFIX,
+  memberKey,
+} from "./internal/coordinationKeys.js";
 import {
   configRecord,
   emptyShardMap,
@@ -99,6 +106,8 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
 
   #state: NodeState = "running";
   #watch: CoordinationWatch | undefined;
+  /** This node's own write that the watch has yet to show. */
+  #echo: { revision: number; sentAt: number } | undefined;
   readonly #timers = new Set<() => void>();
 
   // What this node has seen of the store.
@@ -148,7 +157,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   /** Joins the cluster: checks `shardCount`, registers this node, then keeps it alive. */
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
     if (options === null || typeof options !== "object" || options.coordination === undefined) {
-      throw new AetherError("INVALID_ARGUMENT", "ClusterNode.start: options.coordination is required");
+      throw new AetherError(
+        "INVALID_ARGUMENT",
+        "ClusterNode.start: options.coordination is required",
+      );
     }
     const nodeId = options.nodeId ?? createId();
     if (typeof nodeId !== "string" || nodeId.length === 0 || nodeId.length > MAX_NODE_ID_LENGTH) {
@@ -269,7 +281,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     await new Promise<void>((resolve) => {
       this.#leaveDone = resolve;
       this.#after(drainTimeoutMs + failureTimeoutMs + 2 * leaseTtlMs, () => {
-        this.#logger.warn("leave: the cluster did not take the shards over in time; releasing them");
+        this.#logger.warn(
+          "leave: the cluster did not take the shards over in time; releasing them",
+        );
         this.#memberLost = true;
         this.#reconcile();
       });
@@ -285,9 +299,14 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const alone = [...this.#members.keys()].every((nodeId) => nodeId === this.nodeId);
     await this.#memberWrites;
-    await this.#coordination.delete(this.#memberKey, this.#memberRevision).catch((error: unknown) => {
-      this.#logger.warn({ err: error }, "could not delete the member key; it will be declared failed");
-    });
+    await this.#coordination
+      .delete(this.#memberKey, this.#memberRevision)
+      .catch((error: unknown) => {
+        this.#logger.warn(
+          { err: error },
+          "could not delete the member key; it will be declared failed",
+        );
+      });
     // With nobody left to see the key go, the last node reports its own departure.
     if (alone) this.#publish({ type: "NodeLeft", at: isoNow(this.#clock), nodeId: this.nodeId });
     this.#shutDown();
@@ -313,11 +332,25 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   // ── Joining ───────────────────────────────────────────────────────────────────────────────
 
   async #join(): Promise<void> {
-    await this.#checkConfig();
-    await this.#register();
-    await this.#loadView();
+    await this.#retrying(() => this.#checkConfig());
+    await this.#retrying(() => this.#register());
+    await this.#retrying(() => this.#loadView());
     this.#startWatch();
     this.#tick();
+  }
+
+  /** Start-up rides out a store between leaders (retryable errors) for a few failure timeouts. */
+  async #retrying(step: () => Promise<void>): Promise<void> {
+    const deadline = this.#scheduler.now() + 3 * this.timing.failureTimeoutMs;
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        if (!isRetryable(error) || this.#scheduler.now() >= deadline) throw error;
+        this.#logger.debug({ err: error }, "joining: the store is not answering yet; retrying");
+        await this.#sleep(this.timing.heartbeatMs / 4);
+      }
+    }
   }
 
   async #checkConfig(): Promise<void> {
@@ -331,13 +364,22 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     const entry = await this.#coordination.get(CONFIG_KEY);
     const config = parseRecord(configRecord, entry?.value);
     if (config === undefined) {
-      throw new AetherError("MISCONFIGURED", `The cluster's config key holds ${JSON.stringify(entry?.value)}, not a cluster config`);
+      throw new AetherError(
+        "MISCONFIGURED",
+        `The cluster's config key holds ${JSON.stringify(entry?.value)}, not a cluster config`,
+      );
     }
     if (config.shardCount !== this.shardCount) {
       throw new ClusterError(
         "SHARD_COUNT_MISMATCH",
         `Node ${this.nodeId} was started with shardCount ${this.shardCount}, but the cluster uses ${config.shardCount}`,
-        { details: { nodeId: this.nodeId, shardCount: this.shardCount, clusterShardCount: config.shardCount } },
+        {
+          details: {
+            nodeId: this.nodeId,
+            shardCount: this.shardCount,
+            clusterShardCount: config.shardCount,
+          },
+        },
       );
     }
   }
@@ -374,7 +416,11 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const sentAt2 = this.#scheduler.now();
     try {
-      this.#memberRevision = await this.#coordination.update(this.#memberKey, this.#memberValue(), first.revision);
+      this.#memberRevision = await this.#coordination.update(
+        this.#memberKey,
+        this.#memberValue(),
+        first.revision,
+      );
       this.#memberRenewedAt = sentAt2;
     } catch (error) {
       if (!isCoordinationConflict(error)) throw error;
@@ -392,6 +438,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (this.#state === "closed") return;
     const watch = this.#coordination.watch();
     this.#watch = watch;
+    this.#echo = undefined;
     void (async () => {
       try {
         for await (const change of watch) this.#apply(change);
@@ -408,6 +455,23 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
         });
       }
     })();
+  }
+
+  /**
+   * A watch can stall without ending (its server died and the consumer did not recover). This
+   * node's own heartbeats must come back through it; when one has not for three heartbeats, the
+   * watch is replaced and the view reloaded.
+   */
+  #checkWatchEcho(): void {
+    const echo = this.#echo;
+    if (echo === undefined || this.#scheduler.now() - echo.sentAt < 3 * this.timing.heartbeatMs)
+      return;
+    this.#logger.warn({ revision: echo.revision }, "coordination watch stalled; restarting it");
+    const stalled = this.#watch;
+    this.#watch = undefined;
+    stalled?.stop();
+    void this.#loadView().catch(() => undefined);
+    this.#startWatch();
   }
 
   // ── What the store says ───────────────────────────────────────────────────────────────────
@@ -434,12 +498,23 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const record = parseRecord(leaderRecord, change.value);
     if (record === undefined) {
-      this.#logger.error({ value: change.value }, "malformed leader lease; it will be taken over when it lapses");
-      this.#leader = { record: { nodeId: "?", incarnation: "?" }, revision: change.revision, seenAt: now };
+      this.#logger.error(
+        { value: change.value },
+        "malformed leader lease; it will be taken over when it lapses",
+      );
+      this.#leader = {
+        record: { nodeId: "?", incarnation: "?" },
+        revision: change.revision,
+        seenAt: now,
+      };
     } else {
       this.#leader = { record, revision: change.revision, seenAt: now };
     }
-    if (this.#term !== undefined && change.revision > this.#leaderRevision && !this.#isMine(this.#leader.record)) {
+    if (
+      this.#term !== undefined &&
+      change.revision > this.#leaderRevision &&
+      !this.#isMine(this.#leader.record)
+    ) {
       this.#loseLeadership("superseded");
     }
     this.#after(this.timing.leaseTtlMs, () => void this.#takeOver());
@@ -449,7 +524,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (change.revision <= this.#mapRevision || change.value === undefined) return;
     const record = parseRecord(shardMapRecord, change.value);
     if (record === undefined || record.shards.length !== this.shardCount) {
-      this.#logger.error({ revision: change.revision }, "malformed shard map ignored; the leader will rewrite it");
+      this.#logger.error(
+        { revision: change.revision },
+        "malformed shard map ignored; the leader will rewrite it",
+      );
       return;
     }
     if (record.version < this.#map.version) return;
@@ -458,6 +536,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   }
 
   #applyMember(change: CoordinationChange, now: number): void {
+    if (
+      change.key === this.#memberKey &&
+      this.#echo !== undefined &&
+      change.revision >= this.#echo.revision
+    ) {
+      this.#echo = undefined;
+    }
     const existing = [...this.#members.values()].find(
       (member) => memberKey(member.record.nodeId) === change.key,
     );
@@ -485,6 +570,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   #tick(): void {
     if (this.#state === "closed") return;
     this.#after(this.timing.heartbeatMs, () => this.#tick());
+    this.#checkWatchEcho();
     if (this.#memberLost && this.#state === "running") void this.#rejoin();
     else void this.#writeMember();
     if (this.#term !== undefined) void this.#renewLease();
@@ -496,7 +582,8 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   #memberLeaseValid(): boolean {
     return (
       !this.#memberLost &&
-      this.#scheduler.now() - this.#memberRenewedAt < this.timing.failureTimeoutMs - this.timing.marginMs
+      this.#scheduler.now() - this.#memberRenewedAt <
+        this.timing.failureTimeoutMs - this.timing.marginMs
     );
   }
 
@@ -530,6 +617,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       );
       this.#memberRenewedAt = sentAt;
       this.#reportedClaims = claims;
+      this.#echo ??= { revision: this.#memberRevision, sentAt };
       this.#after(this.timing.failureTimeoutMs - this.timing.marginMs, () => this.#reconcile());
       return true;
     } catch (error) {
@@ -545,7 +633,9 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       this.#memberRevision = current.revision;
       return false;
     }
-    this.#logger.warn("membership lease lost (declared failed); stopping every shard and rejoining");
+    this.#logger.warn(
+      "membership lease lost (declared failed); stopping every shard and rejoining",
+    );
     this.#memberLost = true;
     this.#reconcile();
     return false;
@@ -593,13 +683,23 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     // The state may have changed while the write was in flight.
     const state = this.#state as NodeState;
-    if (state === "closed" || (this.#leader !== undefined && this.#leader.revision > revision)) return;
+    if (state === "closed" || (this.#leader !== undefined && this.#leader.revision > revision))
+      return;
     this.#term = revision;
     this.#leaderRevision = revision;
     this.#leaderRenewedAt = now;
-    this.#leader = { record: { nodeId: this.nodeId, incarnation: this.#incarnation }, revision, seenAt: now };
+    this.#leader = {
+      record: { nodeId: this.nodeId, incarnation: this.#incarnation },
+      revision,
+      seenAt: now,
+    };
     this.#after(this.timing.leaseTtlMs - this.timing.marginMs, () => this.#checkLeadership());
-    const elected: DomainEvent = { type: "LeaderElected", at: isoNow(this.#clock), nodeId: this.nodeId, term: revision };
+    const elected: DomainEvent = {
+      type: "LeaderElected",
+      at: isoNow(this.#clock),
+      nodeId: this.nodeId,
+      term: revision,
+    };
     this.#publish(elected);
     this.#record([elected]);
     this.#logger.info({ term: revision }, "elected leader");
@@ -625,7 +725,12 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       }
       const current = await this.#coordination.get(LEADER_KEY).catch(() => undefined);
       const record = parseRecord(leaderRecord, current?.value);
-      if (current !== undefined && record !== undefined && this.#isMine(record) && this.#term === term) {
+      if (
+        current !== undefined &&
+        record !== undefined &&
+        this.#isMine(record) &&
+        this.#term === term
+      ) {
         this.#leaderRevision = current.revision;
         return;
       }
@@ -646,7 +751,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (term === undefined) return;
     this.#term = undefined;
     this.#pendingFailures = [];
-    this.#publish({ type: "LeadershipLost", at: isoNow(this.#clock), nodeId: this.nodeId, term, reason });
+    this.#publish({
+      type: "LeadershipLost",
+      at: isoNow(this.#clock),
+      nodeId: this.nodeId,
+      term,
+      reason,
+    });
     this.#logger.info({ term, reason }, "leadership lost");
     this.#after(0, () => void this.#takeOver());
   }
@@ -761,7 +872,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       );
     }
     for (const move of assigned) {
-      facts.push({ type: "ShardAssigned", at, shardId: move.shardId, nodeId: move.to, mapVersion: next.version });
+      facts.push({
+        type: "ShardAssigned",
+        at,
+        shardId: move.shardId,
+        nodeId: move.to,
+        mapVersion: next.version,
+      });
       if (move.from !== undefined && move.from !== move.to) {
         facts.push({
           type: "ShardMigrated",
@@ -822,7 +939,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
           await this.#reconcileOnce();
         } while (this.#reconcileAgain && this.#state !== "closed");
       } catch (error) {
-        this.#logger.warn({ err: error }, "shard reconciliation failed; retrying at the next heartbeat");
+        this.#logger.warn(
+          { err: error },
+          "shard reconciliation failed; retrying at the next heartbeat",
+        );
       } finally {
         this.#reconciling = false;
       }
@@ -865,7 +985,8 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
     const now = this.#desiredShards();
     for (const shardId of starting) {
-      if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId)) continue;
+      if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId))
+        continue;
       this.#serving.set(shardId, "serving");
       for (const listener of this.#listeners) await this.#callStarted(listener, shardId);
     }
@@ -882,7 +1003,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
         try {
           await listener.shardStopping?.(shardId, reason);
         } catch (error) {
-          this.#logger.error({ err: error, shardId }, "shardStopping threw; releasing the shard anyway");
+          this.#logger.error(
+            { err: error, shardId },
+            "shardStopping threw; releasing the shard anyway",
+          );
         }
       }),
     );

@@ -1,4 +1,5 @@
 import { ActorHostError } from "./actorHostError.js";
+import { systemScheduler, type Scheduler } from "./scheduler.js";
 import type {
   ActorTransport,
   ShardEndpoint,
@@ -13,6 +14,8 @@ export interface InProcessTransportOptions {
    * @default 1 MiB (nats-server's default)
    */
   maxPayload?: number;
+  /** Times the reply waits; a simulation passes its virtual one. @default systemScheduler */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -21,6 +24,7 @@ export interface InProcessTransportOptions {
  */
 export class InProcessTransport implements ActorTransport {
   readonly maxPayload: number;
+  readonly #scheduler: Scheduler;
   // Several handlers only while an old owner's endpoint is stopping; it then answers NOT_OWNER.
   readonly #handlers = new Map<number, ShardRequestHandler[]>();
 
@@ -33,6 +37,7 @@ export class InProcessTransport implements ActorTransport {
       );
     }
     this.maxPayload = maxPayload;
+    this.#scheduler = options.scheduler ?? systemScheduler;
   }
 
   serve(shardId: number, handler: ShardRequestHandler): ShardEndpoint {
@@ -59,23 +64,21 @@ export class InProcessTransport implements ActorTransport {
         details: { shardId, reason: "no-responders" },
       });
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel: (() => void) | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new ActorHostError("TIMEOUT", `No reply for shard ${shardId} within ${timeoutMs} ms`, {
-              details: { shardId, timeoutMs },
-            }),
-          ),
-        timeoutMs,
+      cancel = this.#scheduler.schedule(timeoutMs, () =>
+        reject(
+          new ActorHostError("TIMEOUT", `No reply for shard ${shardId} within ${timeoutMs} ms`, {
+            details: { shardId, timeoutMs },
+          }),
+        ),
       );
     });
     try {
       // A copy, as a network would make: neither side can change the other's bytes.
       return await Promise.race([handler(body.slice()), timeout]);
     } finally {
-      clearTimeout(timer);
+      cancel?.();
     }
   }
 }

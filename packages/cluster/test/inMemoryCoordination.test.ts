@@ -25,6 +25,8 @@ describe("InMemoryCoordination", () => {
         for await (const _ of watch) void _;
       })(),
     ).rejects.toSatisfy((error: unknown) => isAetherError(error, "CLOSED"));
-    await expect(store.get("k")).rejects.toSatisfy((error: unknown) => isAetherError(error, "CLOSED"));
+    await expect(store.get("k")).rejects.toSatisfy((error: unknown) =>
+      isAetherError(error, "CLOSED"),
+    );
   });
 });

@@ -22,11 +22,13 @@ describe("natsCoordination", () => {
   it("refuses a cluster name that cannot name a bucket", async () => {
     for (const clusterName of ["", "has space", "dots.are.subjects", "x".repeat(65)]) {
       await expect(natsCoordination(nc, { clusterName })).rejects.toSatisfy(
-        (error: unknown) => isAetherError(error, "INVALID_CLUSTER_NAME") && (error as Error).message.includes(JSON.stringify(clusterName)),
+        (error: unknown) =>
+          isAetherError(error, "INVALID_CLUSTER_NAME") &&
+          (error as Error).message.includes(JSON.stringify(clusterName)),
       );
     }
-    await expect(natsCoordination(nc, { clusterName: "ok", replicas: 2 })).rejects.toSatisfy((error: unknown) =>
-      isAetherError(error, "INVALID_ARGUMENT"),
+    await expect(natsCoordination(nc, { clusterName: "ok", replicas: 2 })).rejects.toSatisfy(
+      (error: unknown) => isAetherError(error, "INVALID_ARGUMENT"),
     );
   });
 });
@@ -47,26 +49,35 @@ describe("natsCoordination on a 3-node NATS cluster (R3 bucket)", () => {
     natsCoordination(connections[0]!, { clusterName: name, replicas: 3 }),
   );
 
-  it("gives each racing takeover to exactly one of three writers on three servers", { timeout: 60_000 }, async () => {
-    const clusterName = `race-${Date.now().toString(36)}`;
-    const stores = [];
-    for (const connection of connections) stores.push(await natsCoordination(connection, { clusterName, replicas: 3 }));
-    let revision = await stores[0]!.create("leader", "nobody");
-    for (let round = 0; round < 60; round++) {
-      const results = await Promise.allSettled(
-        stores.map((store, i) => store.update("leader", `w${i}-r${round}`, revision)),
-      );
-      const won = results.flatMap((result, i) => (result.status === "fulfilled" ? [{ i, revision: result.value }] : []));
-      const refused = results.filter((result) => result.status === "rejected");
-      for (const failure of refused) {
-        expect(isAetherError((failure as PromiseRejectedResult).reason, "COORDINATION_CONFLICT")).toBe(true);
+  it(
+    "gives each racing takeover to exactly one of three writers on three servers",
+    { timeout: 60_000 },
+    async () => {
+      const clusterName = `race-${Date.now().toString(36)}`;
+      const stores = [];
+      for (const connection of connections)
+        stores.push(await natsCoordination(connection, { clusterName, replicas: 3 }));
+      let revision = await stores[0]!.create("leader", "nobody");
+      for (let round = 0; round < 60; round++) {
+        const results = await Promise.allSettled(
+          stores.map((store, i) => store.update("leader", `w${i}-r${round}`, revision)),
+        );
+        const won = results.flatMap((result, i) =>
+          result.status === "fulfilled" ? [{ i, revision: result.value }] : [],
+        );
+        const refused = results.filter((result) => result.status === "rejected");
+        for (const failure of refused) {
+          expect(
+            isAetherError((failure as PromiseRejectedResult).reason, "COORDINATION_CONFLICT"),
+          ).toBe(true);
+        }
+        expect(won.length, `round ${round}`).toBeLessThanOrEqual(1);
+        const current = await stores[0]!.get("leader");
+        if (won.length === 1) {
+          expect(current?.value).toBe(`w${won[0]!.i}-r${round}`);
+        }
+        revision = current!.revision;
       }
-      expect(won.length, `round ${round}`).toBeLessThanOrEqual(1);
-      const current = await stores[0]!.get("leader");
-      if (won.length === 1) {
-        expect(current?.value).toBe(`w${won[0]!.i}-r${round}`);
-      }
-      revision = current!.revision;
-    }
-  });
+    },
+  );
 });

@@ -8,13 +8,18 @@ export const VIRTUAL_NODES = 160;
  * of the first point at or after the shard's own point (wrapping around). Adding a node moves only
  * the shards that now land on its points; removing one moves only its own.
  */
-export function assignShards(nodeIds: readonly string[], shardCount: number): (string | undefined)[] {
+export function assignShards(
+  nodeIds: readonly string[],
+  shardCount: number,
+): (string | undefined)[] {
   if (nodeIds.length === 0) return Array.from({ length: shardCount }, () => undefined);
   const points: { point: number; nodeId: string }[] = [];
   for (const nodeId of nodeIds) {
     for (const point of nodePoints(nodeId)) points.push({ point, nodeId });
   }
-  points.sort((a, b) => a.point - b.point || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+  points.sort(
+    (a, b) => a.point - b.point || (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0),
+  );
   const result: (string | undefined)[] = [];
   for (let shard = 0; shard < shardCount; shard++) {
     const point = shardPoint(shard);

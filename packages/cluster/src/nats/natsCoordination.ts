@@ -1,4 +1,9 @@
 import { AetherError } from "@aether/kernel";
+import {
+  EXPECTED_SEQUENCE_RACE_FIXED,
+  isServerVersionBefore,
+  parseServerVersion,
+} from "@aether/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
@@ -13,7 +18,11 @@ import type {
   CoordinationWatchOptions,
 } from "../coordination.js";
 import { ChangeQueue } from "../internal/changeQueue.js";
-import { isWrongLastSequence, toCoordinationError } from "./internal/natsErrors.js";
+import {
+  isStreamNotFound,
+  isWrongLastSequence,
+  toCoordinationError,
+} from "./internal/natsErrors.js";
 
 export interface NatsCoordinationOptions {
   /** Names the cluster; its state lives in the KV bucket `aether-cluster-<clusterName>`. */
@@ -31,7 +40,7 @@ export interface NatsCoordinationOptions {
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Revisions kept per key: a confirmation reads the write that followed the expected revision. */
 const HISTORY = 10;
-const RACE_FIXED_IN = [2, 9, 21] as const;
+const OPEN_ATTEMPTS = 5;
 
 /**
  * Coordination on one NATS KV bucket per cluster: a revision is the bucket stream's sequence, a
@@ -57,25 +66,26 @@ export async function natsCoordination(
   }
   const replicas = options.replicas ?? 1;
   if (![1, 3, 5].includes(replicas)) {
-    throw new AetherError("INVALID_ARGUMENT", `natsCoordination: replicas must be 1, 3 or 5, got ${String(replicas)}`);
+    throw new AetherError(
+      "INVALID_ARGUMENT",
+      `natsCoordination: replicas must be 1, 3 or 5, got ${String(replicas)}`,
+    );
   }
   const bucket = `aether-cluster-${clusterName}`;
   const confirm =
     options.confirmWrites === "always" ||
-    ((options.confirmWrites ?? "auto") === "auto" && replicas > 1 && serverHasCasRace(nc.info?.version));
+    ((options.confirmWrites ?? "auto") === "auto" &&
+      replicas > 1 &&
+      serverHasCasRace(nc.info?.version));
   const coordination = new NatsKvCoordination(nc, bucket, { replicas, confirm });
   await coordination.open();
   return coordination;
 }
 
 function serverHasCasRace(version: string | undefined): boolean {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? "");
-  if (match === null) return true;
-  const parts = [Number(match[1]), Number(match[2]), Number(match[3])];
-  for (let i = 0; i < 3; i++) {
-    if (parts[i] !== RACE_FIXED_IN[i]) return parts[i]! < RACE_FIXED_IN[i]!;
-  }
-  return false;
+  const parsed = parseServerVersion(version);
+  // An unknown version is treated as affected: confirming costs a read, not confirming a split brain.
+  return parsed === undefined || isServerVersionBefore(parsed, EXPECTED_SEQUENCE_RACE_FIXED);
 }
 
 /** A write to confirm: its revision (unknown for a delete) and its value (undefined: a delete). */
@@ -106,31 +116,48 @@ class NatsKvCoordination implements Coordination {
     return `KV_${this.#bucket}`;
   }
 
+  /**
+   * Binds to the cluster's bucket, creating it if absent. Nodes that start together race to
+   * create a replicated bucket, and the losers' requests can time out while the stream forms, so
+   * a few attempts are made before giving up.
+   */
   async open(): Promise<KV> {
-    try {
-      // Reads through the stream leader (no direct get), so a read never trails a write it follows.
-      this.#kv = await new Kvm(this.#nc).create(this.#bucket, {
-        replicas: this.#settings.replicas,
-        history: HISTORY,
-        allow_direct: false,
-      });
-      this.#jsm = await jetstreamManager(this.#nc);
-      return this.#kv;
-    } catch (error) {
-      throw toCoordinationError(error, "*", `opening bucket ${this.#bucket}`);
+    const kvm = new Kvm(this.#nc);
+    let lastError: unknown;
+    for (let attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+      try {
+        this.#jsm ??= await jetstreamManager(this.#nc);
+        const exists = await this.#jsm.streams.info(this.#stream).then(
+          () => true,
+          (error: unknown) => {
+            if (isStreamNotFound(error)) return false;
+            throw error;
+          },
+        );
+        // Reads go through the stream leader (no direct get), so a read never trails a write it follows.
+        this.#kv = exists
+          ? await kvm.open(this.#bucket, { bindOnly: true })
+          : await kvm.create(this.#bucket, {
+              replicas: this.#settings.replicas,
+              history: HISTORY,
+              allow_direct: false,
+            });
+        return this.#kv;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      }
     }
+    throw toCoordinationError(lastError, "*", `opening bucket ${this.#bucket}`);
   }
 
   async #call<T>(key: string, operation: string, run: (kv: KV) => Promise<T>): Promise<T> {
     try {
       return await run(this.#kv ?? (await this.open()));
     } catch (error) {
-      const mapped = toCoordinationError(error, key, operation);
-      // A deleted bucket is re-created, so the cluster's nodes can register again.
-      if ((mapped as { code?: string }).code === "UNAVAILABLE" && /gone/.test(mapped.message)) {
-        this.#kv = undefined;
-      }
-      throw mapped;
+      // A deleted bucket is re-created on the next call, so the cluster's nodes can register again.
+      if (isStreamNotFound(error)) this.#kv = undefined;
+      throw toCoordinationError(error, key, operation);
     }
   }
 
@@ -150,9 +177,12 @@ class NatsKvCoordination implements Coordination {
     return this.#call(key, "create", async (kv) => {
       // The revision before ours (a delete marker, or none) is what a confirmation checks against.
       const before = this.#settings.confirm ? await kv.get(key) : null;
-      if (before !== null && before.operation === "PUT") throw ClusterError.conflict(key, "already exists");
+      if (before !== null && before.operation === "PUT")
+        throw ClusterError.conflict(key, "already exists");
       const revision =
-        before === null ? await kv.create(key, value) : await kv.update(key, value, before.revision);
+        before === null
+          ? await kv.create(key, value)
+          : await kv.update(key, value, before.revision);
       return this.#confirm(key, before?.revision ?? 0, { revision, value });
     });
   }
@@ -167,7 +197,8 @@ class NatsKvCoordination implements Coordination {
   async delete(key: string, revision?: number): Promise<void> {
     await this.#call(key, "delete", async (kv) => {
       await kv.delete(key, revision === undefined ? {} : { previousSeq: revision });
-      if (revision !== undefined) await this.#confirm(key, revision, { revision: 0, value: undefined });
+      if (revision !== undefined)
+        await this.#confirm(key, revision, { revision: 0, value: undefined });
     });
   }
 
@@ -186,7 +217,9 @@ class NatsKvCoordination implements Coordination {
     const next = await jsm.streams.getMessage(this.#stream, query as unknown as { seq: number });
     const won =
       next !== null &&
-      (written.value === undefined ? next.header?.get("KV-Operation") === "DEL" : next.seq === revision);
+      (written.value === undefined
+        ? next.header?.get("KV-Operation") === "DEL"
+        : next.seq === revision);
     if (!won) {
       throw ClusterError.conflict(
         key,

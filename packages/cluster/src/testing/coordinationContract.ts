@@ -7,7 +7,9 @@ export interface CoordinationContext {
   name: string;
 }
 
-export type CoordinationFactory = (context: CoordinationContext) => Coordination | Promise<Coordination>;
+export type CoordinationFactory = (
+  context: CoordinationContext,
+) => Coordination | Promise<Coordination>;
 
 let counter = 0;
 
@@ -25,7 +27,10 @@ async function conflictOf(promise: Promise<unknown>): Promise<string | undefined
 }
 
 // Reads with next() so that the watch stays open between reads (for-await's break would end it).
-async function take(watch: AsyncIterator<CoordinationChange>, count: number): Promise<CoordinationChange[]> {
+async function take(
+  watch: AsyncIterator<CoordinationChange>,
+  count: number,
+): Promise<CoordinationChange[]> {
   const seen: CoordinationChange[] = [];
   while (seen.length < count) {
     const next = await watch.next();
@@ -118,8 +123,12 @@ export function describeCoordinationContract(name: string, factory: Coordination
       const store = await fresh(factory);
       const base = await store.create("lease", "nobody");
       const racers = Array.from({ length: 6 }, (_, i) => `racer-${i}`);
-      const results = await Promise.allSettled(racers.map((racer) => store.update("lease", racer, base)));
-      const winners = results.flatMap((result, i) => (result.status === "fulfilled" ? [racers[i]!] : []));
+      const results = await Promise.allSettled(
+        racers.map((racer) => store.update("lease", racer, base)),
+      );
+      const winners = results.flatMap((result, i) =>
+        result.status === "fulfilled" ? [racers[i]!] : [],
+      );
       expect(winners).toHaveLength(1);
       expect((await store.get("lease"))?.value).toBe(winners[0]);
       const creates = await Promise.allSettled(racers.map((racer) => store.create("fresh", racer)));

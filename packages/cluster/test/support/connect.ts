@@ -7,5 +7,11 @@ export function connectTo(
   servers: string | string[],
   options: Partial<ConnectionOptions> = {},
 ): Promise<NatsConnection> {
-  return connect({ servers, noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 50, ...options });
+  return connect({
+    servers,
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 50,
+    ...options,
+  });
 }

@@ -26,7 +26,7 @@ export function seededRandom(seed: number): () => number {
  * One simulated process: its timers and its coordination I/O freeze while it is paused (a GC
  * pause, SIGSTOP) and go on late when it resumes; its calls can be made slow.
  */
-class SimProcess implements Scheduler {
+export class SimProcess implements Scheduler {
   paused = false;
   /** Called on resume before the frozen work goes on: the instant a zombie could act. */
   onResume: () => void = () => undefined;
@@ -107,11 +107,11 @@ class SimProcess implements Scheduler {
   }
 
   #watch(inner: CoordinationWatch): CoordinationWatch {
-    const process = this;
+    const back = <T>(value: T): Promise<T> => this.back(value);
     return {
       stop: () => inner.stop(),
       async *[Symbol.asyncIterator](): AsyncIterator<CoordinationChange> {
-        for await (const change of inner) yield await process.back(change);
+        for await (const change of inner) yield await back(change);
       },
     };
   }
@@ -147,7 +147,9 @@ export class InvariantViolation extends Error {}
  * seeded schedule of joins, leaves, crashes, pauses and slow calls, with the safety invariants
  * checked at every instant and convergence checked after a quiet period.
  */
-export async function runSimulation(options: SimulationOptions): Promise<{ steps: number; elections: number }> {
+export async function runSimulation(
+  options: SimulationOptions,
+): Promise<{ steps: number; elections: number }> {
   const random = seededRandom(options.seed);
   const shardCount = options.shardCount ?? 16;
   const global = new VirtualScheduler(25);
@@ -168,7 +170,8 @@ export async function runSimulation(options: SimulationOptions): Promise<{ steps
   const publisherFor = (sim: SimNode): DomainEventPublisher => ({
     publishDomainEvent(event: DomainEvent) {
       if (event.type === "LeaderElected") {
-        if (event.term <= lastTerm) fail(`${sim.name} elected with term ${event.term} after term ${lastTerm}`);
+        if (event.term <= lastTerm)
+          fail(`${sim.name} elected with term ${event.term} after term ${lastTerm}`);
         lastTerm = event.term;
         elections++;
       }
@@ -180,7 +183,14 @@ export async function runSimulation(options: SimulationOptions): Promise<{ steps
     // Clock rates within ±4%: inside the ±10% the default margin tolerates.
     const process = new SimProcess(global, random, 0.96 + random() * 0.08);
     process.onResume = () => checkSafety();
-    const sim: SimNode = { name, process, node: undefined, shards: new Map(), gone: false, leaving: false };
+    const sim: SimNode = {
+      name,
+      process,
+      node: undefined,
+      shards: new Map(),
+      gone: false,
+      leaving: false,
+    };
     nodes.push(sim);
     trace(`${global.now()} start ${name}`);
     void ClusterNode.start({
@@ -216,11 +226,15 @@ export async function runSimulation(options: SimulationOptions): Promise<{ steps
   const checkStart = (starter: SimNode, shardId: number): void => {
     for (const other of acting()) {
       if (other === starter) continue;
-      if (other.node!.ownsShard(shardId)) fail(`${starter.name} starts shard ${shardId} while ${other.name} owns it`);
+      if (other.node!.ownsShard(shardId))
+        fail(`${starter.name} starts shard ${shardId} while ${other.name} owns it`);
       const state = other.shards.get(shardId);
-      if (state?.state === "started") fail(`${starter.name} starts shard ${shardId} while ${other.name} has not stopped it`);
+      if (state?.state === "started")
+        fail(`${starter.name} starts shard ${shardId} while ${other.name} has not stopped it`);
       if (state?.state === "draining" && state.reason !== "lease-lapsed") {
-        fail(`${starter.name} starts shard ${shardId} while ${other.name} still drains it (${state.reason})`);
+        fail(
+          `${starter.name} starts shard ${shardId} while ${other.name} still drains it (${state.reason})`,
+        );
       }
     }
   };
@@ -231,7 +245,8 @@ export async function runSimulation(options: SimulationOptions): Promise<{ steps
     if (leaders.length > 1) fail(`two leaders act: ${leaders.map((n) => n.name).join(", ")}`);
     for (let shard = 0; shard < shardCount; shard++) {
       const owners = acting().filter((n) => n.node!.ownsShard(shard));
-      if (owners.length > 1) fail(`shard ${shard} served by ${owners.map((n) => n.name).join(", ")}`);
+      if (owners.length > 1)
+        fail(`shard ${shard} served by ${owners.map((n) => n.name).join(", ")}`);
     }
   };
 
@@ -243,7 +258,9 @@ export async function runSimulation(options: SimulationOptions): Promise<{ steps
 
   const chaosMs = options.chaosMs ?? 15_000;
   const faults = options.faults ?? 6 + Math.floor(random() * 8);
-  const times = Array.from({ length: faults }, () => Math.floor(random() * chaosMs)).sort((a, b) => a - b);
+  const times = Array.from({ length: faults }, () => Math.floor(random() * chaosMs)).sort(
+    (a, b) => a - b,
+  );
   let elapsed = 0;
   const paused: SimNode[] = [];
   for (const at of times) {
@@ -299,7 +316,8 @@ export async function runSimulation(options: SimulationOptions): Promise<{ steps
   if (leaders.length !== 1) fail(`${leaders.length} leaders after the quiet period`);
   for (let shard = 0; shard < shardCount; shard++) {
     const owners = running.filter((n) => n.node!.ownsShard(shard));
-    if (owners.length !== 1) fail(`shard ${shard} has ${owners.length} serving nodes after the quiet period`);
+    if (owners.length !== 1)
+      fail(`shard ${shard} has ${owners.length} serving nodes after the quiet period`);
   }
   for (const sim of nodes) sim.process.crashed = true;
   store.close();

@@ -8,25 +8,31 @@ import { runSimulation } from "./simulation.js";
 export function describeSimulationSeeds(from: number, to: number): void {
   const single = process.env["SIM_SEED"];
   const seeds =
-    single === undefined ? Array.from({ length: to - from + 1 }, (_, i) => from + i) : [Number(single)];
+    single === undefined
+      ? Array.from({ length: to - from + 1 }, (_, i) => from + i)
+      : [Number(single)];
   describe(`cluster simulation, seeds ${from}–${to}`, () => {
-    it("keeps at most one acting leader and one server per shard, then converges", { timeout: 120_000 }, async () => {
-      let steps = 0;
-      let elections = 0;
-      for (const seed of seeds) {
-        const lines: string[] = [];
-        try {
-          const result = await runSimulation({ seed, trace: (line) => lines.push(line) });
-          steps += result.steps;
-          elections += result.elections;
-        } catch (error) {
-          throw new Error(
-            `${String(error)}\nreplay: SIM_SEED=${seed} npx vitest run test/simulation\n${lines.slice(-40).join("\n")}`,
-          );
+    it(
+      "keeps at most one acting leader and one server per shard, then converges",
+      { timeout: 120_000 },
+      async () => {
+        let steps = 0;
+        let elections = 0;
+        for (const seed of seeds) {
+          const lines: string[] = [];
+          try {
+            const result = await runSimulation({ seed, trace: (line) => lines.push(line) });
+            steps += result.steps;
+            elections += result.elections;
+          } catch (error) {
+            throw new Error(
+              `${String(error)}\nreplay: SIM_SEED=${seed} npx vitest run test/simulation\n${lines.slice(-40).join("\n")}`,
+            );
+          }
         }
-      }
-      expect(steps).toBeGreaterThan(seeds.length * 100);
-      expect(elections).toBeGreaterThanOrEqual(seeds.length);
-    });
+        expect(steps).toBeGreaterThan(seeds.length * 100);
+        expect(elections).toBeGreaterThanOrEqual(seeds.length);
+      },
+    );
   });
 }

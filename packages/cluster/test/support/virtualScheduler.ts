@@ -68,7 +68,8 @@ export class VirtualScheduler implements Scheduler {
   async advanceUntil(check: () => boolean, maxMs: number, stepMs = 50): Promise<void> {
     const deadline = this.#now + maxMs;
     while (!check()) {
-      if (this.#now >= deadline) throw new Error(`condition not reached within ${maxMs} virtual ms`);
+      if (this.#now >= deadline)
+        throw new Error(`condition not reached within ${maxMs} virtual ms`);
       await this.advance(stepMs);
     }
   }

@@ -1,4 +1,5 @@
 import { AetherError, isAetherError } from "@aether/kernel";
+import { toAetherError } from "@aether/nats";
 import { ClusterError } from "../../clusterError.js";
 
 /** JetStream's err_code for a compare-and-set that expected another last sequence. */
@@ -13,7 +14,7 @@ function nameOf(error: unknown): string | undefined {
 
 function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
-  for (let current = error; current !== undefined && chain.length < 5; ) {
+  for (let current = error; current !== undefined && chain.length < 5;) {
     chain.push(current);
     current = current instanceof Error ? current.cause : undefined;
   }
@@ -30,6 +31,14 @@ export function jsErrCode(error: unknown): number | undefined {
   return undefined;
 }
 
+/** The bucket's stream does not exist (never created, or deleted under us). */
+export function isStreamNotFound(error: unknown): boolean {
+  return (
+    jsErrCode(error) === STREAM_NOT_FOUND ||
+    causeChain(error).some((link) => nameOf(link) === "StreamNotFoundError")
+  );
+}
+
 export function isWrongLastSequence(error: unknown): boolean {
   return (
     jsErrCode(error) === WRONG_LAST_SEQUENCE ||
@@ -38,30 +47,17 @@ export function isWrongLastSequence(error: unknown): boolean {
 }
 
 /**
- * A NATS failure as an Aether error: a lost compare-and-set is `COORDINATION_CONFLICT`; a
- * missing answer `TIMEOUT`; no responders, a 503 or a deleted bucket `UNAVAILABLE`; a closed
- * connection `CLOSED`; anything else `INTERNAL`.
+ * A NATS failure as an Aether error: a lost compare-and-set is `COORDINATION_CONFLICT`, a deleted
+ * bucket `UNAVAILABLE` (it is re-created); everything else as `@aether/nats` maps it (`TIMEOUT`,
+ * `UNAVAILABLE`, `CLOSED`, …).
  */
 export function toCoordinationError(error: unknown, key: string, operation: string): Error {
   if (isAetherError(error)) return error;
+  if (isWrongLastSequence(error))
+    return ClusterError.conflict(key, `${operation} lost a compare-and-set`);
   const what = `${operation} of coordination key ${key}`;
-  if (isWrongLastSequence(error)) return ClusterError.conflict(key, `${operation} lost a compare-and-set`);
-  const names = causeChain(error).map(nameOf);
-  const cause = { cause: error };
-  if (names.includes("TimeoutError")) {
-    return new AetherError("TIMEOUT", `${what}: NATS did not answer in time; the outcome is unknown`, cause);
+  if (isStreamNotFound(error)) {
+    return new AetherError("UNAVAILABLE", `${what}: the KV bucket is gone`, { cause: error });
   }
-  if (names.includes("NoResponders") || jsErrCode(error) === STREAM_NOT_FOUND) {
-    return new AetherError("UNAVAILABLE", `${what}: the KV bucket is not answering or is gone`, cause);
-  }
-  if (names.includes("ClosedConnectionError") || names.includes("DrainingConnectionError")) {
-    return new AetherError("CLOSED", `${what}: the NATS connection is closed`, cause);
-  }
-  const status = (error as { status?: unknown }).status;
-  if (status === 503) return new AetherError("UNAVAILABLE", `${what}: JetStream is between leaders`, cause);
-  return new AetherError(
-    "INTERNAL",
-    `${what}: ${error instanceof Error ? error.message : String(error)}`,
-    cause,
-  );
+  return toAetherError(error, what);
 }
