@@ -26,7 +26,7 @@ if (natsMode) {
     ...(config.nats === undefined ? {} : { natsUrl: config.nats }),
     ...(natsServer === undefined ? {} : { natsServerBinary: natsServer }),
   });
-  close = demo.close;
+  close = () => demo.close();
   urls = demo.nodes;
   console.log(
     `Aether demo: ${config.nodes} node processes on NATS ${demo.natsUrl}` +
@@ -40,7 +40,7 @@ if (natsMode) {
     bindings: { app: "demo" },
   });
   const demo = await startEmbeddedDemo({ nodes: config.nodes, port: config.port, logger });
-  close = demo.close;
+  close = () => demo.close();
   urls = demo.nodes;
   console.log(
     `Aether demo: ${config.nodes} nodes in this process (embedded: in-memory coordination, store, bus and transport)` +

@@ -31,7 +31,9 @@ export function jsonRequest<T>(
               body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as T,
             });
           } catch (error) {
-            reject(error as Error);
+            reject(
+              new Error(`${url} answered ${res.statusCode} with no JSON body`, { cause: error }),
+            );
           }
         });
         res.on("error", reject);

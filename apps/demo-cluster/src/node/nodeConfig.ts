@@ -71,7 +71,7 @@ export function nodeConfig(argv: string[], env: NodeJS.ProcessEnv): NodeConfig {
     { flag: string; env: string },
   ][]) {
     const fromEnv = env[variable] === "" ? undefined : env[variable];
-    const value = (values[flag] as string | undefined) ?? fromEnv ?? defaults[key];
+    const value = values[flag] ?? fromEnv ?? defaults[key];
     if (value !== undefined) raw[key] = value;
   }
   const parsed = nodeConfigSchema.safeParse(raw);
