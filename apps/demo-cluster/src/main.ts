@@ -3,6 +3,7 @@ import { startEmbeddedDemo } from "./launch/embeddedDemo.js";
 import { launcherConfig, type LauncherConfig } from "./launch/launcherConfig.js";
 import { startNatsDemo } from "./launch/natsDemo.js";
 import { findNatsServer } from "./launch/natsServerProcess.js";
+import { onStopSignal } from "./launch/stopSignal.js";
 
 // `npm run demo`: a local 3-node cluster and the URL of its dashboard. NATS mode when a NATS URL
 // is given or nats-server is installed; otherwise everything in this one process.
@@ -25,6 +26,8 @@ if (natsMode) {
     port: config.port,
     ...(config.nats === undefined ? {} : { natsUrl: config.nats }),
     ...(natsServer === undefined ? {} : { natsServerBinary: natsServer }),
+    onNodeStopped: (nodeId, ms, code) =>
+      console.log(`  ${nodeId} left in ${(ms / 1000).toFixed(1)} s (exit code ${code})`),
   });
   close = () => demo.close();
   urls = demo.nodes;
@@ -58,11 +61,7 @@ console.log(
 );
 console.log("Ctrl-C stops the demo (the nodes leave gracefully).");
 
-let stopping = false;
-const stop = () => {
-  if (stopping) process.exit(130);
-  stopping = true;
-  void close().then(() => process.exit(0));
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+onStopSignal(
+  () => void close().then(() => process.exit(0)),
+  () => process.exit(130),
+);

@@ -1,6 +1,7 @@
 import { createLogger } from "@aether/kernel";
 import { nodeConfig, type NodeConfig } from "./node/nodeConfig.js";
 import { startNatsNode } from "./node/natsNode.js";
+import { onStopSignal } from "./launch/stopSignal.js";
 
 // The node an operator runs: `pnpm --filter @aether/demo-cluster node -- --node-id n1 --nats nats://…`
 let config: NodeConfig;
@@ -20,27 +21,25 @@ const started = await startNatsNode(config, logger).catch((error: unknown) => {
 });
 logger.info({ url: started.http.url, nats: config.natsUrl }, "node started");
 
-let stopping = false;
-function stop(signal: NodeJS.Signals): void {
-  if (stopping) {
-    // A second signal: the operator does not want to wait for the handover.
+onStopSignal(
+  (signal) => {
+    logger.info({ signal }, "leaving the cluster");
+    started.stop().then(
+      () => {
+        logger.info("left the cluster");
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "graceful stop failed");
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  },
+  (signal) => {
     logger.warn({ signal }, "second signal, exiting at once");
+    logger.flush();
     process.exit(130);
-  }
-  stopping = true;
-  logger.info({ signal }, "leaving the cluster");
-  started.stop().then(
-    () => {
-      logger.info("left the cluster");
-      logger.flush();
-      process.exit(0);
-    },
-    (error: unknown) => {
-      logger.error({ err: error }, "graceful stop failed");
-      logger.flush();
-      process.exit(1);
-    },
-  );
-}
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+  },
+);

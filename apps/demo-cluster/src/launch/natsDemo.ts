@@ -18,6 +18,8 @@ export interface NatsDemoOptions {
   namespace?: string;
   /** @default "info" */
   logLevel?: string;
+  /** Hears each node stop when the demo closes, with how long its graceful leave took. */
+  onNodeStopped?: (nodeId: string, ms: number, exitCode: number | null) => void;
 }
 
 export interface NatsDemoNode {
@@ -128,12 +130,14 @@ export async function startNatsDemo(options: NatsDemoOptions): Promise<NatsDemo>
   // One node after the other, so each hands its shards to nodes that stay: leaving all at once
   // would leave nobody to take them, and every node would wait out its handover timeout.
   const close = async () => {
-    for (const child of [...children].reverse()) {
+    for (const [index, child] of [...children.entries()].reverse()) {
       await new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const started = Date.now();
         const force = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        child.once("exit", () => {
+        child.once("exit", (code) => {
           clearTimeout(force);
+          options.onNodeStopped?.(`node-${index + 1}`, Date.now() - started, code);
           resolve();
         });
         child.kill("SIGCONT");

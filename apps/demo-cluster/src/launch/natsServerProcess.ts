@@ -45,7 +45,8 @@ export async function startNatsServer(binary: string, dir: string): Promise<Nats
       `jetstream { store_dir: ${JSON.stringify(join(dir, "jetstream"))} }`,
     ].join("\n") + "\n",
   );
-  const child = spawn(binary, ["-c", config], { stdio: "ignore" });
+  // Own process group: Ctrl-C reaches the launcher, which stops the server after the nodes left.
+  const child = spawn(binary, ["-c", config], { stdio: "ignore", detached: true });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const portsFile = join(dir, `nats-server_${child.pid}.ports`);
   const deadline = Date.now() + 15_000;
