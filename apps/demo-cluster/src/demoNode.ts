@@ -5,7 +5,12 @@ import { bankAccount, type BankAccount, type BankAccountCommand } from "./domain
 import { BankError } from "./domain/bankError.js";
 import { BankReadModel } from "./domain/bankReadModel.js";
 import { DomainEventLog } from "./domain/domainEventLog.js";
-import { transfer, type TransferOutcome, type TransferRequest } from "./domain/transfer.js";
+import {
+  finishTransfer,
+  transfer,
+  type TransferOutcome,
+  type TransferRequest,
+} from "./domain/transfer.js";
 import { NodeMetrics } from "./http/nodeMetrics.js";
 import { LoadRun, loadAccountIds, type LoadProgress, type TransferResult } from "./load/loadRun.js";
 import type { AccountResult } from "./runtime/accountResult.js";
@@ -40,6 +45,8 @@ export interface DemoNodeOptions {
    * (separate processes: each one's domain events are local to it).
    */
   shareFacts?: boolean;
+  /** A transfer withdrawn this long ago and not deposited is finished by the leader. @default 10_000 */
+  recoverAfterMs?: number;
 }
 
 export interface AccountSnapshot {
@@ -51,6 +58,10 @@ export interface AccountSnapshot {
 }
 
 const FACTS_NAMESPACE_SUFFIX = "facts";
+// A transfer whose client gave up (its node died, its deadline passed) is finished by the leader.
+const RECOVERY_EVERY_MS = 2_000;
+const RECOVER_AFTER_MS = 10_000;
+const RECOVER_AT_ONCE = 100;
 const LOAD_ACCOUNTS = 100;
 const LOAD_INITIAL_BALANCE = 1_000;
 
@@ -70,6 +81,9 @@ export class DemoNode {
   readonly #subscriptions: Subscription[] = [];
   #delivered = 0;
   #load: LoadRun | undefined;
+  #recovery: NodeJS.Timeout | undefined;
+  #recovering = false;
+  #recovered = 0;
 
   private constructor(
     options: DemoNodeOptions,
@@ -111,6 +125,8 @@ export class DemoNode {
     const node = new DemoNode(options, live.runtime, metrics, readModel);
     live.node = node;
     node.#subscribe();
+    node.#recovery = setInterval(() => void node.#recoverTransfers(), RECOVERY_EVERY_MS);
+    node.#recovery.unref();
     return node;
   }
 
@@ -182,6 +198,41 @@ export class DemoNode {
       if (!listed.has(nodeId)) view.nodes.push({ nodeId, status, shardsOwned: 0 });
     }
     return view;
+  }
+
+  /** Transfers this node finished for a client that had given up. */
+  get transfersRecovered(): number {
+    return this.#recovered;
+  }
+
+  // Only the leader works through them, so the nodes do not all re-send the same steps; the
+  // commandIds would make that harmless, only wasteful.
+  async #recoverTransfers(): Promise<void> {
+    if (this.#recovering || this.runtime.view().leader?.nodeId !== this.nodeId) return;
+    this.#recovering = true;
+    try {
+      const unfinished = this.readModel.unfinishedTransfers(
+        this.#options.recoverAfterMs ?? RECOVER_AFTER_MS,
+        RECOVER_AT_ONCE,
+      );
+      await Promise.all(
+        unfinished.map(async ({ transferId, from, to, amount }) => {
+          try {
+            await finishTransfer(
+              (actorId, command, options) => this.runtime.send(actorId, command, options),
+              { transferId, from, to, amount },
+              { settleWithinMs: 5_000 },
+            );
+            this.#recovered++;
+            this.logger.info({ transferId, from, to, amount }, "finished an unfinished transfer");
+          } catch (error) {
+            this.logger.warn({ err: error, transferId }, "unfinished transfer: next round");
+          }
+        }),
+      );
+    } finally {
+      this.#recovering = false;
+    }
   }
 
   /** Hears every account event this node's bus delivers (all nodes' events). */
@@ -269,6 +320,7 @@ export class DemoNode {
 
   async close(options: { graceful: boolean }): Promise<void> {
     this.#load?.stop();
+    clearInterval(this.#recovery);
     if (options.graceful) await this.runtime.leave();
     else await this.runtime.close();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();

@@ -7,7 +7,8 @@ export const MAX_AMOUNT = 1_000_000;
 export type BankAccountCommand =
   | { type: "Open"; owner: string }
   | { type: "Deposit"; amount: number; transferId?: string }
-  | { type: "Withdraw"; amount: number; transferId?: string };
+  /** `to`: the transfer's target, kept in the event so an unfinished transfer can be finished later. */
+  | { type: "Withdraw"; amount: number; transferId?: string; to?: string };
 
 export interface BankAccount {
   owner: string | undefined;
@@ -64,7 +65,10 @@ export const bankAccount = defineActor({
         }
         return {
           eventType: "MoneyWithdrawn" as const,
-          data: transferData(command.amount, command.transferId),
+          data:
+            command.to === undefined
+              ? transferData(command.amount, command.transferId)
+              : { ...transferData(command.amount, command.transferId), to: command.to },
         };
     }
   },

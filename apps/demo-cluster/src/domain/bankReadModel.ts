@@ -20,6 +20,16 @@ export interface BankReadModelOptions {
   readEvents: (actorId: string, fromVersion: number) => AsyncIterable<Event>;
 }
 
+/** A transfer whose withdrawal was seen and whose deposit (or refund) was not, yet. */
+export interface UnfinishedTransfer {
+  transferId: string;
+  from: string;
+  to: string;
+  amount: number;
+  /** When this read model saw the withdrawal (ms since the epoch). */
+  seenAt: number;
+}
+
 interface AccountRow {
   owner: string;
   balance: number;
@@ -35,6 +45,7 @@ export class BankReadModel {
   readonly #readEvents: BankReadModelOptions["readEvents"];
   readonly #accounts = new Map<string, AccountRow>();
   readonly #transit = new Map<string, number>();
+  readonly #unfinished = new Map<string, UnfinishedTransfer>();
   readonly #repairing = new Map<string, Promise<void>>();
   #total = 0;
   #inTransit = 0;
@@ -58,7 +69,12 @@ export class BankReadModel {
   }
 
   #applyNext(event: Event, row: AccountRow | undefined): void {
-    const data = event.data as { owner?: string; amount?: number; transferId?: string };
+    const data = event.data as {
+      owner?: string;
+      amount?: number;
+      transferId?: string;
+      to?: string;
+    };
     const current = row ?? { owner: "", balance: 0, version: 0 };
     current.version = event.version;
     if (row === undefined) this.#accounts.set(event.actorId, current);
@@ -78,7 +94,18 @@ export class BankReadModel {
         current.balance -= amount;
         this.#total -= amount;
         if (data.transferId === undefined) this.#minted -= amount;
-        else this.#moveInTransit(data.transferId, amount);
+        else {
+          this.#moveInTransit(data.transferId, amount);
+          if (data.to !== undefined && this.#transit.has(data.transferId)) {
+            this.#unfinished.set(data.transferId, {
+              transferId: data.transferId,
+              from: event.actorId,
+              to: data.to,
+              amount,
+              seenAt: Date.now(),
+            });
+          }
+        }
         return;
     }
   }
@@ -86,8 +113,12 @@ export class BankReadModel {
   // Keyed by transfer: its deposit may be seen before its withdrawal when they come from two nodes.
   #moveInTransit(transferId: string, amount: number): void {
     const left = (this.#transit.get(transferId) ?? 0) + amount;
-    if (left === 0) this.#transit.delete(transferId);
-    else this.#transit.set(transferId, left);
+    if (left === 0) {
+      this.#transit.delete(transferId);
+      this.#unfinished.delete(transferId);
+    } else {
+      this.#transit.set(transferId, left);
+    }
     this.#inTransit += amount;
   }
 
@@ -126,6 +157,17 @@ export class BankReadModel {
       eventsApplied: this.#eventsApplied,
       gapsRepaired: this.#gapsRepaired,
     };
+  }
+
+  /** Transfers withdrawn at least `olderThanMs` ago and not yet deposited or refunded. */
+  unfinishedTransfers(olderThanMs: number, limit: number): UnfinishedTransfer[] {
+    const before = Date.now() - olderThanMs;
+    const found: UnfinishedTransfer[] = [];
+    for (const transfer of this.#unfinished.values()) {
+      if (found.length >= limit) break;
+      if (transfer.seenAt <= before) found.push(transfer);
+    }
+    return found;
   }
 
   /** The largest balances first, for the dashboard. */

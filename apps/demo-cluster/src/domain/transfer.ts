@@ -57,13 +57,31 @@ export async function transfer(
   // A refused withdrawal (insufficient funds) ends the transfer with nothing moved. One that timed
   // out may still have applied, so it is sent again (same commandId) until its outcome is known.
   const withdraw = await untilSettled(settleBy, () =>
-    step(from, { type: "Withdraw", amount, transferId }, "withdraw"),
+    step(from, { type: "Withdraw", amount, transferId, to }, "withdraw"),
   );
+  return { withdraw, ...(await finishTransfer(send, { from, to, amount, transferId }, options)) };
+}
+
+/**
+ * The part of a transfer after its withdrawal: deposit, or refund when the deposit is refused.
+ * Safe to run again, also from another node (the recovery of a transfer left unfinished): the
+ * commandIds make each step apply once.
+ */
+export async function finishTransfer(
+  send: SendCommand,
+  request: Required<TransferRequest>,
+  options: TransferOptions = {},
+): Promise<Omit<TransferOutcome, "withdraw">> {
+  const { from, to, amount, transferId } = request;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const settleBy = Date.now() + (options.settleWithinMs ?? 30_000);
+  const step = (actorId: string, command: BankAccountCommand, name: string) =>
+    send(actorId, command, { commandId: `${transferId}:${name}`, timeoutMs });
   try {
     const deposit = await untilSettled(settleBy, () =>
       step(to, { type: "Deposit", amount, transferId }, "deposit"),
     );
-    return { transferId, status: "completed", withdraw, deposit };
+    return { transferId, status: "completed", deposit };
   } catch (error) {
     if (isRetryable(error)) throw error;
     const refund = await untilSettled(settleBy, () =>
@@ -72,7 +90,6 @@ export async function transfer(
     return {
       transferId,
       status: "refunded",
-      withdraw,
       refund,
       reason: error instanceof Error ? error.message : String(error),
     };

@@ -158,6 +158,7 @@ export function httpApi(node: DemoNode, options: HttpApiOptions = {}): Hono {
       cluster: node.view(),
       bank: node.readModel.totals(),
       commandsAnswered: node.metrics.commandsAnswered,
+      transfersRecovered: node.transfersRecovered,
       cache: node.runtime.cacheStats(),
       load: node.loadProgress() ?? null,
       controls: node.control?.actions ?? [],

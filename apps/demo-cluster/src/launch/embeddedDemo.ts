@@ -14,6 +14,8 @@ export interface EmbeddedDemoOptions {
   logger: Logger;
   shardCount?: number;
   timing?: Partial<ClusterTiming>;
+  /** See DemoNodeOptions.recoverAfterMs. */
+  recoverAfterMs?: number;
 }
 
 export interface EmbeddedDemoNode {
@@ -65,6 +67,7 @@ export async function startEmbeddedDemo(options: EmbeddedDemoOptions): Promise<E
       eventStore: cluster.eventStore,
       control,
       logger,
+      ...(options.recoverAfterMs === undefined ? {} : { recoverAfterMs: options.recoverAfterMs }),
       startRuntime: async (observer) =>
         (runtime = await cluster.startNode(nodeId, { observer, logger })),
     });

@@ -87,7 +87,8 @@ export async function runHttpLoad(
   const ticker = setInterval(() => onProgress(run.progress()), 1000);
   const progress = await run.finished;
   clearInterval(ticker);
-  const after = await settledTotals(config.url, 15_000);
+  // Transfers whose client gave up are finished by the leader's recovery within ~12 s.
+  const after = await settledTotals(config.url, 30_000);
   return {
     nodes,
     progress,

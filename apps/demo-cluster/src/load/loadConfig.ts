@@ -21,7 +21,7 @@ export const loadConfigSchema = z.object({
   duration: durationSchema.default(30_000),
   accounts: z.coerce.number().int().min(2).max(100_000).default(100),
   /** Transfers waiting for an answer at most; past it the run falls behind its rate. */
-  maxInFlight: z.coerce.number().int().min(1).max(100_000).default(1024),
+  maxInFlight: z.coerce.number().int().min(1).max(100_000).default(256),
 });
 export type LoadConfig = z.infer<typeof loadConfigSchema>;
 
