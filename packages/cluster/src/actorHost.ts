@@ -5,7 +5,6 @@ import {
   type EventDraft,
   type EventStore,
   type HandleResult,
-  type LoadedActor,
   type SnapshotPolicy,
   type SnapshotStore,
   type StoredEvent,
@@ -252,7 +251,7 @@ export class ActorHost {
       logger: this.#logger,
     });
     this.#types.set(actorType, {
-      repository: repository as unknown as ActorRepository<unknown, unknown, EventDraft>,
+      repository,
       recorder,
       eventStore: registration.eventStore,
     });
@@ -642,7 +641,7 @@ export class ActorHost {
     for (const [version, commandId] of [...noted, ...replayed]) {
       if (version >= windowStart) applied.note(commandId, version);
     }
-    return { shardId, loaded: loaded as LoadedActor<unknown>, applied };
+    return { shardId, loaded, applied };
   }
 
   async #duplicate(

@@ -5,7 +5,6 @@ import {
   type AetherErrorCode,
   type ErrorCodeOf,
   type RetryableAetherErrorCode,
-  type RetryableErrorCodeOf,
 } from "@aether/kernel";
 import { clusterErrorCodes } from "./clusterError.js";
 
@@ -47,10 +46,9 @@ const allCodes = {
   ...actorHostErrorCodes,
 };
 
+// None of the host's own codes is retryable; NOT_OWNER and the kernel's TIMEOUT/UNAVAILABLE are.
 type Retryable<C extends ActorHostErrorCode> = C extends
-  | RetryableErrorCodeOf<typeof actorHostErrorCodes>
-  | typeof clusterErrorCodes.NotOwner.code
-  | RetryableAetherErrorCode
+  typeof clusterErrorCodes.NotOwner.code | RetryableAetherErrorCode
   ? true
   : false;
 

@@ -431,6 +431,11 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   async #loadView(): Promise<void> {
     const keys = await this.#coordination.keys();
     const entries = await Promise.all(keys.map((key) => this.#coordination.get(key)));
+    // Members deleted while no watch was listening are gone from the view too.
+    const present = new Set(entries.flatMap((entry) => (entry === undefined ? [] : [entry.key])));
+    for (const nodeId of [...this.#members.keys()]) {
+      if (!present.has(memberKey(nodeId))) this.#members.delete(nodeId);
+    }
     for (const entry of entries) if (entry !== undefined) this.#apply(entry);
   }
 
@@ -798,6 +803,16 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
         await this.#coordination.delete(memberKey(member.record.nodeId), member.revision);
       } catch (error) {
         if (!isCoordinationConflict(error)) throw error;
+        // It changed after all, or it is gone and this view missed the delete.
+        const current = await this.#coordination.get(memberKey(member.record.nodeId));
+        if (
+          current === undefined &&
+          this.#members.get(member.record.nodeId)?.revision === member.revision
+        ) {
+          this.#members.delete(member.record.nodeId);
+        } else if (current !== undefined) {
+          this.#applyMember(current, this.#scheduler.now());
+        }
         continue;
       }
       if (this.#members.get(member.record.nodeId)?.revision === member.revision) {

@@ -2,9 +2,9 @@ import { AetherError } from "@aether/kernel";
 
 /**
  * How often a node speaks and how long others wait for it. Every node of a cluster should use the
- * same values. Safety assumes only that two nodes' monotonic clocks run at rates within
- * `marginMs / (2 × max(leaseTtlMs, failureTimeoutMs))` of each other (10% with the defaults); see
- * the README for the arithmetic.
+ * same values. Safety assumes only that every node's monotonic clock runs within ±ρ of real time,
+ * with ρ < `marginMs / (2 × ttl − marginMs)` for both TTLs (9% with the defaults); see the README
+ * for the arithmetic.
  */
 export interface ClusterTiming {
   /** Each node renews its membership (and the leader its lease) this often. @default 1000 */

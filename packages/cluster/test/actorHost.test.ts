@@ -167,6 +167,32 @@ describe("cluster ActorHost", () => {
     expect(host("c").stats()).toMatchObject({ commandsHandled: 1, cacheMisses: 1 });
   });
 
+  it("drains a leaving shard: the running command finishes first, queued ones move to the new owner", async () => {
+    const { map, eventStore, host } = cluster();
+    const actorId = map.actorOwnedBy("a", "held");
+    let release!: () => void;
+    eventStore.hold = new Promise((resolve) => (release = resolve));
+    const sends = [1, 2, 3, 4].map((amount) =>
+      host("b").send("BankAccount", actorId, deposit(amount, `${amount},`)),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    let moved = false;
+    const moving = map.move(map.shardFor(actorId), "c").then(() => (moved = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(moved).toBe(false); // the handover waits for the command that is running
+    release();
+    await moving;
+    const results = await Promise.all(sends);
+    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3, 4]);
+    expect(host("a").stats().commandsHandled).toBe(1);
+    expect(host("c").stats().commandsHandled).toBe(3);
+    expect(host("a").stats().notOwnerRefusals).toBe(3);
+    const notes = (await eventStore.getEvents(actorId)).map(
+      (e) => (e.data as { note: string }).note,
+    );
+    expect(notes[0]).toBe("1,");
+  });
+
   it("refuses NOT_OWNER on a node that does not serve the shard, and the sender retries until its deadline, naming the shard and map version", async () => {
     const { map, eventStore, host } = cluster();
     const actorId = map.actorOwnedBy("b");

@@ -134,6 +134,27 @@ describe("cluster ActorHost over NATS", () => {
     expect(await store.getLatestVersion(elsewhere)).toBe(0);
   });
 
+  it("natsTransport: no responders on a shard is a fast UNAVAILABLE, a silent one a TIMEOUT", async () => {
+    const nc = await connect({ servers: inject("natsUrl"), noAsyncTraces: true });
+    cleanups.push(() => nc.close());
+    const transport = natsTransport(nc, { subjectPrefix: uniqueName("t") });
+    const body = new TextEncoder().encode("{}");
+    const nobody = await transport.request(3, body, 5_000).catch((e: unknown) => e);
+    expect(nobody).toBeInstanceOf(ActorHostError);
+    expect(nobody).toMatchObject({
+      code: "UNAVAILABLE",
+      details: { shardId: 3, reason: "no-responders" },
+    });
+    const silent = transport.serve(4, () => new Promise(() => undefined));
+    await nc.flush();
+    const late = await transport.request(4, body, 200).catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: "TIMEOUT", retryable: true, details: { shardId: 4 } });
+    await silent.stop();
+    const stopped = await transport.request(4, body, 5_000).catch((e: unknown) => e);
+    expect(stopped).toMatchObject({ code: "UNAVAILABLE" });
+    expect(() => natsTransport(nc, { subjectPrefix: "bad prefix" })).toThrow(/subjectPrefix/);
+  });
+
   it("refuses a reply over the server's max_payload before appending", async () => {
     const server = await NatsServer.start({ extraConfig: "max_payload: 4096" });
     cleanups.push(() => server.dispose());

@@ -132,6 +132,33 @@ describe("ClusterNode", () => {
     await b.close();
   });
 
+  it("with the default margin, a cut-off leader on a slow clock stops before a challenger on a fast clock takes over", async () => {
+    // The negative control shows the scenario bites: with almost no margin, two leaders act at once.
+    const overlapMs = async (marginMs?: number): Promise<number> => {
+      const cluster = new TestCluster();
+      const timing = marginMs === undefined ? {} : { marginMs };
+      const a = await cluster.start("a", { shardCount: SHARDS, timing }, 0.96);
+      await cluster.run(2_000);
+      const b = await cluster.start("b", { shardCount: SHARDS, timing }, 1.04);
+      await cluster.run(3_000);
+      expect(a.isLeader()).toBe(true);
+      cluster.processes.get("a")!.stallIo();
+      let overlap = 0;
+      for (let step = 0; step < 400; step++) {
+        await cluster.run(10);
+        if (a.isLeader() && b.isLeader()) overlap += 10;
+      }
+      expect(b.isLeader()).toBe(true);
+      expect(a.isLeader()).toBe(false);
+      cluster.processes.get("a")!.resumeIo();
+      await cluster.run(1_000);
+      await Promise.all([a.close(), b.close()]);
+      return overlap;
+    };
+    expect(await overlapMs()).toBe(0);
+    expect(await overlapMs(1)).toBeGreaterThan(0);
+  });
+
   it("leave() hands every shard over, publishes NodeLeft once, and the last node reports its own departure", async () => {
     const cluster = new TestCluster();
     const a = await cluster.start("a", { shardCount: SHARDS });

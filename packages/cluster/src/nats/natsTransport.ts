@@ -1,3 +1,4 @@
+import { InboxRequester } from "@aether/nats";
 import { headers, type Msg, type NatsConnection } from "@nats-io/nats-core";
 import { ActorHostError } from "../actorHostError.js";
 import type {
@@ -46,10 +47,13 @@ export function natsTransport(
 class NatsTransport implements ActorTransport {
   readonly #nc: NatsConnection;
   readonly #prefix: string;
+  // Not nc.request(): that builds an Error and arms a timer per call, on every routed command.
+  readonly #requester: InboxRequester;
 
   constructor(nc: NatsConnection, prefix: string) {
     this.#nc = nc;
     this.#prefix = prefix;
+    this.#requester = InboxRequester.for(nc);
   }
 
   get maxPayload(): number {
@@ -78,7 +82,7 @@ class NatsTransport implements ActorTransport {
     const subject = `${this.#prefix}.${shardId}`;
     let msg: Msg;
     try {
-      msg = await this.#nc.request(subject, body, { timeout: timeoutMs });
+      msg = await this.#requester.request(subject, body, { timeoutMs });
     } catch (error) {
       throw requestFailure(error, { shardId, subject, timeoutMs });
     }
@@ -107,6 +111,7 @@ function requestFailure(
   const cause = error instanceof Error ? error.cause : undefined;
   const causeName = cause instanceof Error ? cause.name : "";
   const noResponders =
+    name === "NoResponders" ||
     name === "NoRespondersError" ||
     causeName === "NoRespondersError" ||
     (error as { isNoResponders?: () => boolean }).isNoResponders?.() === true;

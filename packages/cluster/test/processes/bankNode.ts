@@ -49,7 +49,7 @@ nc.subscribe(`${prefix}.ctl.${nodeId}`, {
       msg.respond(JSON.stringify({ served, stats: host.stats() }));
       return;
     }
-    host
+    void host
       .send(
         "BankAccount",
         request.actorId,

@@ -70,15 +70,32 @@ export class SimProcess implements Scheduler {
     for (const callback of deferred) this.run(callback);
   }
 
-  /** A call's trip to the store: sent late while paused, slow when `slowMs` is set. */
+  #stalled: (() => void)[] | undefined;
+
+  /** Holds every call to the store and every answer until `resumeIo()`, while timers go on (a partition). */
+  stallIo(): void {
+    this.#stalled ??= [];
+  }
+
+  resumeIo(): void {
+    const stalled = this.#stalled ?? [];
+    this.#stalled = undefined;
+    for (const release of stalled) release();
+  }
+
+  /** A call's trip to the store: held while I/O is stalled, sent late while paused, slow when `slowMs` is set. */
   async trip(): Promise<void> {
+    const stalled = this.#stalled;
+    if (stalled !== undefined) await new Promise<void>((resolve) => stalled.push(resolve));
     await new Promise<void>((resolve) => this.run(resolve));
     const delay = this.slowMs > 0 ? Math.floor(this.#random() * this.slowMs) : 0;
     if (delay > 0) await new Promise<void>((resolve) => this.#global.schedule(delay, resolve));
   }
 
-  /** The answer's trip back: held while paused. */
+  /** The answer's trip back: held while I/O is stalled or the process paused. */
   async back<T>(value: T): Promise<T> {
+    const stalled = this.#stalled;
+    if (stalled !== undefined) await new Promise<void>((resolve) => stalled.push(resolve));
     await new Promise<void>((resolve) => this.run(resolve));
     return value;
   }
@@ -293,6 +310,12 @@ export async function runSimulation(
         trace(`${global.now()} resume ${sim.name}`);
         sim.process.resume();
       });
+    } else if (roll < 0.9) {
+      const sim = pick(candidates)!;
+      const partitionMs = 1000 + Math.floor(random() * 5000);
+      trace(`${global.now()} partition ${sim.name} for ${partitionMs} ms`);
+      sim.process.stallIo();
+      global.schedule(partitionMs, () => sim.process.resumeIo());
     } else {
       const sim = pick(candidates)!;
       sim.process.slowMs = 200 + Math.floor(random() * 1500);
@@ -304,7 +327,10 @@ export async function runSimulation(
   }
   await global.advance(chaosMs - elapsed + 5000, checkSafety);
   for (const sim of paused) if (sim.process.paused) sim.process.resume();
-  for (const sim of nodes) sim.process.slowMs = 0;
+  for (const sim of nodes) {
+    sim.process.slowMs = 0;
+    sim.process.resumeIo();
+  }
   if (live().every((n) => n.leaving)) startNode(`n${++counter}`);
   await global.advance(options.quietMs ?? 8000, checkSafety);
 

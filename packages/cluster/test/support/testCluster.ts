@@ -21,8 +21,9 @@ export class TestCluster {
   readonly processes = new Map<string, SimProcess>();
   drainMs = 0;
 
-  async start(nodeId: string, options: Partial<ClusterNodeOptions> = {}): Promise<ClusterNode> {
-    const process = new SimProcess(this.scheduler, () => 0, 1);
+  /** `clockRate`: how fast the node's monotonic clock runs against real time. */
+  async start(nodeId: string, options: Partial<ClusterNodeOptions> = {}, clockRate = 1): Promise<ClusterNode> {
+    const process = new SimProcess(this.scheduler, () => 0, clockRate);
     this.processes.set(nodeId, process);
     const starting = ClusterNode.start({
       coordination: process.coordination(this.coordination),

@@ -29,7 +29,7 @@ function startNode(args: string[]): { child: ChildProcess; ready: Promise<void> 
   );
   const ready = new Promise<void>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes("ready\n")) resolve();
     });
