@@ -1,7 +1,7 @@
 import { describeCoordinationContract } from "@aether/cluster/testing";
 import { natsCoordination } from "@aether/cluster/nats";
 import { isAetherError } from "@aether/kernel";
-import { NatsCluster } from "@aether/test-support";
+import { NatsCluster, waitFor } from "@aether/test-support";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectTo } from "./support/connect.js";
@@ -58,6 +58,12 @@ describe("natsCoordination on a 3-node NATS cluster (R3 bucket)", () => {
       for (const connection of connections)
         stores.push(await natsCoordination(connection, { clusterName, replicas: 3 }));
       let revision = await stores[0]!.create("leader", "nobody");
+      const watch = stores[1]!.watch({ prefix: "leader" });
+      const watched: string[] = [];
+      const watching = (async () => {
+        for await (const change of watch) watched.push(change.value ?? "<deleted>");
+      })();
+      const winners = new Set(["nobody"]);
       for (let round = 0; round < 60; round++) {
         const results = await Promise.allSettled(
           stores.map((store, i) => store.update("leader", `w${i}-r${round}`, revision)),
@@ -67,17 +73,24 @@ describe("natsCoordination on a 3-node NATS cluster (R3 bucket)", () => {
         );
         const refused = results.filter((result) => result.status === "rejected");
         for (const failure of refused) {
-          expect(
-            isAetherError((failure as PromiseRejectedResult).reason, "COORDINATION_CONFLICT"),
-          ).toBe(true);
+          expect(isAetherError(failure.reason, "COORDINATION_CONFLICT")).toBe(true);
         }
         expect(won.length, `round ${round}`).toBeLessThanOrEqual(1);
         const current = await stores[0]!.get("leader");
         if (won.length === 1) {
           expect(current?.value).toBe(`w${won[0]!.i}-r${round}`);
+          winners.add(`w${won[0]!.i}-r${round}`);
         }
         revision = current!.revision;
       }
+      await waitFor(() => watched.length >= 61, {
+        timeoutMs: 10_000,
+        description: "watch caught up",
+      });
+      watch.stop();
+      await watching;
+      // A watcher never sees a loser's value, even where the loser's message tops the key.
+      expect(watched.filter((value) => !winners.has(value))).toEqual([]);
     },
   );
 });

@@ -8,7 +8,7 @@ export class ChangeQueue<T> implements AsyncIterable<T> {
   #waiter: ((result: IteratorResult<T>) => void) | undefined;
   #failWaiter: ((error: unknown) => void) | undefined;
   #done = false;
-  #error: unknown;
+  #error: Error | undefined;
   readonly #onStop: () => void;
 
   constructor(onStop: () => void = () => undefined) {
@@ -36,10 +36,10 @@ export class ChangeQueue<T> implements AsyncIterable<T> {
   }
 
   fail(error: unknown): void {
-    this.#finish(error ?? new Error("watch failed"));
+    this.#finish(error instanceof Error ? error : new Error("watch failed", { cause: error }));
   }
 
-  #finish(error: unknown): void {
+  #finish(error: Error | undefined): void {
     if (this.#done) return;
     this.#done = true;
     this.#error = error;
@@ -61,7 +61,7 @@ export class ChangeQueue<T> implements AsyncIterable<T> {
           if (this.#error !== undefined) {
             const error = this.#error;
             this.#error = undefined;
-            return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+            return Promise.reject(error);
           }
           return Promise.resolve({ value: undefined, done: true });
         }

@@ -5,10 +5,10 @@ import {
   parseServerVersion,
 } from "@aether/nats";
 import { jetstreamManager } from "@nats-io/jetstream";
-import type { JetStreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager, StoredMsg } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { KV, KvEntry } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/nats-core";
+import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { ClusterError } from "../clusterError.js";
 import type {
   Coordination,
@@ -18,11 +18,7 @@ import type {
   CoordinationWatchOptions,
 } from "../coordination.js";
 import { ChangeQueue } from "../internal/changeQueue.js";
-import {
-  isStreamNotFound,
-  isWrongLastSequence,
-  toCoordinationError,
-} from "./internal/natsErrors.js";
+import { isStreamNotFound, toCoordinationError } from "./internal/natsErrors.js";
 
 export interface NatsCoordinationOptions {
   /** Names the cluster; its state lives in the KV bucket `aether-cluster-<clusterName>`. */
@@ -162,7 +158,17 @@ class NatsKvCoordination implements Coordination {
   }
 
   async get(key: string): Promise<CoordinationEntry | undefined> {
-    return this.#call(key, "get", async (kv) => toEntry(await kv.get(key)));
+    if (!this.#settings.confirm) {
+      return this.#call(key, "get", async (kv) => toEntry(await kv.get(key)));
+    }
+    return this.#call(key, "get", async () => {
+      const last = await this.#lastMessage(key);
+      if (last === null) return undefined;
+      const value = await this.#validValue(key, last);
+      return value === undefined
+        ? undefined
+        : { key, value, revision: last.seq, timestamp: last.time.getTime() };
+    });
   }
 
   async keys(prefix = ""): Promise<string[]> {
@@ -174,16 +180,16 @@ class NatsKvCoordination implements Coordination {
   }
 
   async create(key: string, value: string): Promise<number> {
+    if (!this.#settings.confirm) return this.#call(key, "create", (kv) => kv.create(key, value));
     return this.#call(key, "create", async (kv) => {
-      // The revision before ours (a delete marker, or none) is what a confirmation checks against.
-      const before = this.#settings.confirm ? await kv.get(key) : null;
-      if (before !== null && before.operation === "PUT")
+      // Absent means no valid value: a delete marker, or a racing loser's write on top of one.
+      const last = await this.#lastMessage(key);
+      if (last !== null && (await this.#validValue(key, last)) !== undefined) {
         throw ClusterError.conflict(key, "already exists");
+      }
       const revision =
-        before === null
-          ? await kv.create(key, value)
-          : await kv.update(key, value, before.revision);
-      return this.#confirm(key, before?.revision ?? 0, { revision, value });
+        last === null ? await kv.create(key, value) : await kv.update(key, value, last.seq);
+      return this.#confirm(key, last?.seq ?? 0, { revision, value });
     });
   }
 
@@ -204,42 +210,57 @@ class NatsKvCoordination implements Coordination {
 
   /**
    * nats-server#4320: the write that counts is the first one on the key's subject after the
-   * revision both racers expected, as the stream leader has it. A loser is told so; a winner whose
-   * key a loser's message now tops writes its value once more on top, so that readers and the
-   * next compare-and-set see the winner's value. Returns the revision the key now has.
+   * revision both racers expected, as the stream leader has it; a loser is told so. Its message
+   * may still top the key: readers (`get`, `watch`) see through it to the winner's value.
    */
   async #confirm(key: string, expected: number, written: Written): Promise<number> {
-    const revision = written.revision;
-    if (!this.#settings.confirm) return revision;
-    const jsm = this.#jsm ?? (await jetstreamManager(this.#nc));
-    const subject = `$KV.${this.#bucket}.${key}`;
-    const query = { seq: expected + 1, next_by_subj: subject };
-    const next = await jsm.streams.getMessage(this.#stream, query as unknown as { seq: number });
+    if (!this.#settings.confirm) return written.revision;
+    const next = await this.#firstAfter(key, expected);
     const won =
       next !== null &&
-      (written.value === undefined
-        ? next.header?.get("KV-Operation") === "DEL"
-        : next.seq === revision);
+      (written.value === undefined ? operationOf(next) !== "PUT" : next.seq === written.revision);
     if (!won) {
       throw ClusterError.conflict(
         key,
         `the server acknowledged the write but a racing write got there first (nats-server#4320); found revision ${next?.seq ?? "none"} after ${expected}`,
       );
     }
-    const last = await jsm.streams.getMessage(this.#stream, { last_by_subj: subject });
-    if (last === null || last.seq === next.seq) return next.seq;
-    const kv = this.#kv!;
-    try {
-      if (written.value === undefined) {
-        await kv.delete(key, { previousSeq: last.seq });
-        return last.seq + 1;
+    return next.seq;
+  }
+
+  async #jsmOrOpen(): Promise<JetStreamManager> {
+    return (this.#jsm ??= await jetstreamManager(this.#nc));
+  }
+
+  #subject(key: string): string {
+    return `$KV.${this.#bucket}.${key}`;
+  }
+
+  async #lastMessage(key: string): Promise<StoredMsg | null> {
+    const jsm = await this.#jsmOrOpen();
+    return jsm.streams.getMessage(this.#stream, { last_by_subj: this.#subject(key) });
+  }
+
+  async #firstAfter(key: string, revision: number): Promise<StoredMsg | null> {
+    const jsm = await this.#jsmOrOpen();
+    const query = { seq: revision + 1, next_by_subj: this.#subject(key) };
+    return jsm.streams.getMessage(this.#stream, query);
+  }
+
+  /**
+   * The value a message stands for. A compare-and-set message is valid when it directly follows
+   * the revision it expected; one that does not is a racing loser acknowledged by mistake
+   * (nats-server#4320), and the value is the winner's, the first message after that revision.
+   */
+  async #validValue(key: string, message: StoredMsg): Promise<string | undefined> {
+    const expected = expectedRevisionOf(message.header);
+    if (expected !== undefined) {
+      const first = await this.#firstAfter(key, expected);
+      if (first !== null && first.seq !== message.seq) {
+        return operationOf(first) === "PUT" ? first.string() : undefined;
       }
-      return await kv.update(key, written.value, last.seq);
-    } catch (error) {
-      // Someone wrote after the loser in the meantime: the key moved on, as after any won write.
-      if (isWrongLastSequence(error)) return next.seq;
-      throw error;
     }
+    return operationOf(message) === "PUT" ? message.string() : undefined;
   }
 
   watch(options: CoordinationWatchOptions = {}): CoordinationWatch {
@@ -252,12 +273,32 @@ class NatsKvCoordination implements Coordination {
         const iterator = await kv.watch({ key: ">" });
         stopUnderlying = () => iterator.stop();
         if (queue.stopped) iterator.stop();
+        // Per key: the last revision seen and the last valid value (see #validValue).
+        const lastSeen = new Map<string, { revision: number; value: string | undefined }>();
         for await (const entry of iterator) {
           if (!entry.key.startsWith(prefix)) continue;
-          const deleted = entry.operation !== "PUT";
+          let value = entry.operation === "PUT" ? entry.string() : undefined;
+          if (this.#settings.confirm) {
+            const expected = expectedRevisionOf(headersOf(entry));
+            const previous = lastSeen.get(entry.key);
+            if (
+              expected !== undefined &&
+              previous !== undefined &&
+              expected !== previous.revision
+            ) {
+              value = previous.value;
+            } else if (expected !== undefined && previous === undefined) {
+              // First sight of the key (the initial value): check it against the revision it expected.
+              const first = await this.#firstAfter(entry.key, expected);
+              if (first !== null && first.seq !== entry.revision) {
+                value = operationOf(first) === "PUT" ? first.string() : undefined;
+              }
+            }
+            lastSeen.set(entry.key, { revision: entry.revision, value });
+          }
           queue.push({
             key: entry.key,
-            value: deleted ? undefined : entry.string(),
+            value,
             revision: entry.revision,
             timestamp: entry.created.getTime(),
           });
@@ -269,6 +310,22 @@ class NatsKvCoordination implements Coordination {
     })();
     return Object.assign(queue, { stop: () => queue.end() });
   }
+}
+
+const EXPECTED_REVISION_HEADER = "Nats-Expected-Last-Subject-Sequence";
+
+function expectedRevisionOf(headers: MsgHdrs | undefined): number | undefined {
+  const value = headers?.get(EXPECTED_REVISION_HEADER);
+  return value === undefined || value === "" ? undefined : Number(value);
+}
+
+function operationOf(message: StoredMsg): string {
+  return message.header?.get("KV-Operation") || "PUT";
+}
+
+// nats.js keeps a watched entry's message (and its headers) in `sm`, without a public accessor.
+function headersOf(entry: KvEntry): MsgHdrs | undefined {
+  return (entry as unknown as { sm?: { headers?: MsgHdrs } }).sm?.headers;
 }
 
 function toEntry(entry: KvEntry | null): CoordinationEntry | undefined {

@@ -22,7 +22,11 @@ export class TestCluster {
   drainMs = 0;
 
   /** `clockRate`: how fast the node's monotonic clock runs against real time. */
-  async start(nodeId: string, options: Partial<ClusterNodeOptions> = {}, clockRate = 1): Promise<ClusterNode> {
+  async start(
+    nodeId: string,
+    options: Partial<ClusterNodeOptions> = {},
+    clockRate = 1,
+  ): Promise<ClusterNode> {
     const process = new SimProcess(this.scheduler, () => 0, clockRate);
     this.processes.set(nodeId, process);
     const starting = ClusterNode.start({
