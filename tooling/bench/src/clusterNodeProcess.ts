@@ -42,9 +42,10 @@ setInterval(() => {
   const owned = Array.from({ length: node.shardCount }, (_, s) => s).filter((s) =>
     node.ownsShard(s),
   );
-  const state = JSON.stringify({ owned, leader: node.isLeader() });
-  if (state !== last) write({ kind: "state", ...JSON.parse(state) });
-  last = state;
+  const state = { owned, leader: node.isLeader() };
+  const key = JSON.stringify(state);
+  if (key !== last) write({ kind: "state", ...state });
+  last = key;
 }, 5);
 setInterval(() => write({ kind: "ops", count: ops }), 1000);
 write({ kind: "ready" });
