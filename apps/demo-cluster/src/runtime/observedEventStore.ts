@@ -1,4 +1,14 @@
-import type { EventStore, ReadEventsOptions, ReplayResult } from "@aether/event-sourcing";
+import type {
+  AllEventsPage,
+  CatchUpSubscription,
+  EventStore,
+  PositionedEvent,
+  ReadAllOptions,
+  ReadAllPageOptions,
+  ReadEventsOptions,
+  ReplayResult,
+  SubscribeAllOptions,
+} from "@aether/event-sourcing";
 import { isVersionConflict } from "@aether/occ";
 import type { Event, NewEvent } from "@aether/kernel";
 
@@ -54,5 +64,17 @@ export class ObservedEventStore implements EventStore {
 
   getLatestVersion(actorId: string): Promise<number> {
     return this.#store.getLatestVersion(actorId);
+  }
+
+  readAll(options?: ReadAllOptions): AsyncIterable<PositionedEvent> {
+    return this.#store.readAll(options);
+  }
+
+  getAllEventsWithErrors(options?: ReadAllPageOptions): Promise<AllEventsPage> {
+    return this.#store.getAllEventsWithErrors(options);
+  }
+
+  subscribeAll(options?: SubscribeAllOptions): CatchUpSubscription {
+    return this.#store.subscribeAll(options);
   }
 }
