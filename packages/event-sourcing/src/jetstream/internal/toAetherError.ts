@@ -45,7 +45,7 @@ function isClosed(error: unknown): boolean {
  * | connection closed or draining                   | CLOSED            | no        |
  * | anything else                                   | INTERNAL          | no        |
  */
-export function toAetherError(error: unknown, operation: string): AetherError {
+export function toAetherError(error: unknown, operation: string): AetherError<string, boolean> {
   if (isAetherError(error)) return error;
   const cause = { cause: error };
   if (natsErrorName(error) === "TimeoutError") {
