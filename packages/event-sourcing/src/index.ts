@@ -21,5 +21,6 @@ export type {
   LoadedActor,
 } from "./actorRepository.js";
 export type { SnapshotPolicy } from "./snapshotPolicy.js";
+export type { SnapshotCodec } from "./snapshotCodec.js";
 export type { InMemoryEventStoreOptions } from "./inMemoryEventStore.js";
 export type { InMemorySnapshotStoreOptions } from "./inMemorySnapshotStore.js";
