@@ -61,8 +61,12 @@ function problemIn(value: unknown, key: string, path: (string | number)[]): stri
   if (path.length >= MAX_JSON_DEPTH) {
     return `is nested deeper than ${MAX_JSON_DEPTH} levels (a circular reference?)`;
   }
-  const changed = silentlyChangedKind(current);
-  if (changed !== undefined) return `is ${changed}`;
+  const prototype: unknown = Object.getPrototypeOf(current);
+  // Plain objects and arrays, by far the common case, need no check of their kind.
+  if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) {
+    const changed = silentlyChangedKind(current);
+    if (changed !== undefined) return `is ${changed}`;
+  }
   if (Array.isArray(current)) {
     for (let i = 0; i < current.length; i++) {
       const item: unknown = current[i];

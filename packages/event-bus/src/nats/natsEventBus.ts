@@ -17,8 +17,9 @@ import type {
 import { EventBus, busDispatcher, type EventBusOptions } from "../eventBus.js";
 import type { Dispatcher, PatternGroup } from "../internal/dispatcher.js";
 import { RateLimiter } from "../internal/rateLimiter.js";
-import { NodeIdHeader } from "./nodeIdHeader.js";
-import { NODE_ID_HEADER, decodeEvent, encodeEvent } from "./wireFormat.js";
+import { OwnHeaders } from "./ownHeaders.js";
+import { PendingEchoes } from "./pendingEchoes.js";
+import { ECHO_HEADER, NODE_ID_HEADER, decodeEvent, encodeEvent } from "./wireFormat.js";
 
 export interface NatsEventBusOptions extends EventBusOptions {
   /**
@@ -54,11 +55,11 @@ export interface NatsEventBusStats {
 interface Listener {
   subscription?: NatsSubscription;
   /**
-   * This bus's own publishes that the server will echo back on this subscription. While it is 0
-   * no message here can be this node's own, so reading its headers (which costs as much as
-   * parsing the event) is skipped; a lost echo only leaves it too high, which is merely slower.
+   * This bus's own publishes that the server will echo back on this subscription. While there is
+   * none, no message here can be this node's own, so reading its headers (which costs as much as
+   * parsing the event) is skipped.
    */
-  pendingEchoes: number;
+  echoes: PendingEchoes;
 }
 
 const NODE_ID = /^[\x21-\x7e]{1,256}$/;
@@ -99,6 +100,7 @@ export class NatsEventBus extends EventBus {
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
   readonly #publishOptions: PublishOptions;
+  readonly #headers: OwnHeaders;
   readonly #headerBytes: number;
   readonly #listeners = new Map<PatternGroup, Listener>();
   readonly #ownEventsComeBack: boolean;
@@ -137,10 +139,11 @@ export class NatsEventBus extends EventBus {
     this.#ownEventsComeBack = connectionOptions?.noEcho !== true;
     this.#dispatcher = busDispatcher(this);
     this.#logger = this.#dispatcher.logger.child({ transport: "nats" });
-    const nodeHeader = new NodeIdHeader(this.nodeId);
-    // One options object for every publish: the header is the same each time.
-    this.#publishOptions = { headers: nodeHeader };
-    this.#headerBytes = nodeHeader.encode().length;
+    this.#headers = new OwnHeaders(this.nodeId, createId());
+    // One options object for every publish: the headers object encodes each message's own mark.
+    this.#publishOptions = { headers: this.#headers };
+    // The mark's number grows; 20 digits cover any count of publishes.
+    this.#headerBytes = this.#headers.encode().length + 20;
     this.#maxBufferedWhileDisconnected =
       options.maxBufferedBytesWhileDisconnected ?? 8 * 1024 * 1024;
     const clock = options.clock ?? systemClock;
@@ -157,9 +160,10 @@ export class NatsEventBus extends EventBus {
 
   /**
    * Delivers to local subscribers at once, then sends the event to other nodes. Throws, before
-   * delivering anywhere, for a bad namespace (`INVALID_NAMESPACE`), an event that is not
-   * JSON-serialisable (`INVALID_EVENT`) or one larger than the server's max_payload
-   * (`PAYLOAD_TOO_LARGE`); never because of a slow subscriber or a lost connection.
+   * delivering anywhere, for a bad namespace (`INVALID_NAMESPACE`), an event that breaks the
+   * kernel's event schema or JSON rule (`INVALID_EVENT`, as the stores do) or one larger than the
+   * server's max_payload (`PAYLOAD_TOO_LARGE`); never because of a slow subscriber or a lost
+   * connection.
    */
   override publish(namespace: string, event: Event): void {
     const dispatcher = this.#dispatcher;
@@ -175,11 +179,11 @@ export class NatsEventBus extends EventBus {
     }
     dispatcher.deliver(route.subscriptions, event);
     dispatcher.reportPublished(namespace, event, this.nodeId);
+    const sequence = this.#ownEventsComeBack ? this.#headers.next() : 0;
     if (!this.#send(this.#subjectFor(namespace), payload) || !this.#ownEventsComeBack) return;
     const groups = route.groups;
     for (let i = 0; i < groups.length; i++) {
-      const listener = this.#listeners.get(groups[i]!);
-      if (listener !== undefined) listener.pendingEchoes++;
+      this.#listeners.get(groups[i]!)?.echoes.add(sequence);
     }
   }
 
@@ -269,7 +273,7 @@ export class NatsEventBus extends EventBus {
 
   #listen(group: PatternGroup): void {
     try {
-      const listener: Listener = { pendingEchoes: 0 };
+      const listener: Listener = { echoes: new PendingEchoes() };
       listener.subscription = this.connection.subscribe(busSubjectForPattern(group.pattern), {
         callback: (error, message) => {
           if (error === null) this.#receive(group, listener, message);
@@ -303,11 +307,15 @@ export class NatsEventBus extends EventBus {
 
   #receive(group: PatternGroup, listener: Listener, message: Msg): void {
     let origin: string | undefined;
-    if (listener.pendingEchoes > 0 || this.#dispatcher.reportsPublished) {
-      origin = message.headers?.get(NODE_ID_HEADER);
-      if (origin === this.nodeId) {
-        // This node delivered its own event locally when it published it.
-        if (listener.pendingEchoes > 0) listener.pendingEchoes--;
+    if (listener.echoes.size > 0 || this.#dispatcher.reportsPublished) {
+      const headers = message.headers;
+      origin = headers?.get(NODE_ID_HEADER);
+      // This node delivered its own event locally when it published it. Only the echo mark proves
+      // a message is its own: anyone can send its node id.
+      if (
+        origin === this.nodeId &&
+        listener.echoes.consume(this.#headers.sequenceOf(headers?.get(ECHO_HEADER)))
+      ) {
         return;
       }
     }
