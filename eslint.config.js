@@ -2,6 +2,20 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// A later `no-restricted-imports` replaces an earlier one for the files it matches, so every
+// package-specific rule below repeats these.
+const everywhere = [
+  { group: ["@aether/*/src/*", "@aether/*/src"], message: "Import the package by name." },
+  { group: ["@aether/*/internal/*"], message: "Package internals are not public." },
+  { regex: "^nats(/|$)", message: "Use the @nats-io/* v3 packages." },
+];
+
+const natsOnlyInSubpaths = {
+  group: ["@nats-io/*", "@aether/nats", "@aether/nats/*"],
+  message:
+    "NATS is an optional peer: only the NATS subpath (event-sourcing/jetstream, event-bus/nats) may import it, so the root entry loads without it.",
+};
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/.turbo/**"] },
   js.configs.recommended,
@@ -17,16 +31,7 @@ export default tseslint.config(
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            { group: ["@aether/*/src/*", "@aether/*/src"], message: "Import the package by name." },
-            { group: ["@aether/*/internal/*"], message: "Package internals are not public." },
-            { regex: "^nats(/|$)", message: "Use the @nats-io/* v3 packages." },
-          ],
-        },
-      ],
+      "no-restricted-imports": ["error", { patterns: everywhere }],
     },
   },
   {
@@ -41,8 +46,39 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["node:*"], message: "The kernel stays runtime-neutral." }] },
+        {
+          patterns: [
+            ...everywhere,
+            { group: ["node:*"], message: "The kernel stays runtime-neutral." },
+            { group: ["@aether/*"], message: "The kernel depends on no other Aether package." },
+          ],
+        },
       ],
+    },
+  },
+  {
+    // The shared NATS layer sits right above the kernel: the packages that use it sit above it.
+    files: ["packages/nats/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...everywhere,
+            {
+              group: ["@aether/*", "!@aether/kernel"],
+              message: "@aether/nats depends on @aether/kernel only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["packages/event-sourcing/src/**/*.ts", "packages/event-bus/src/**/*.ts"],
+    ignores: ["packages/event-sourcing/src/jetstream/**", "packages/event-bus/src/nats/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [...everywhere, natsOnlyInSubpaths] }],
     },
   },
 );

@@ -1,18 +1,15 @@
-import { AetherError, isAetherError, type Event } from "@aether/kernel";
+import type { Event } from "@aether/kernel";
+import type { StoredMessage } from "@aether/nats/jetstream";
 import { describe, expect, it } from "vitest";
 import {
   decodeLinks,
   encodeLinks,
   MAX_LINKS,
   nextLinks,
-} from "../src/jetstream/internal/chainLinks.js";
-import { decodeEvents, encodeEvents } from "../src/jetstream/internal/eventCodec.js";
-import { HistoryFold } from "../src/jetstream/internal/historyFold.js";
-import { JsApiError } from "../src/jetstream/internal/jsApiError.js";
-import { PositionCache } from "../src/jetstream/internal/positionCache.js";
-import { isBefore, parseServerVersion } from "../src/jetstream/internal/serverVersion.js";
-import type { StoredMessage } from "../src/jetstream/internal/storedMessage.js";
-import { toAetherError } from "../src/jetstream/internal/toAetherError.js";
+} from "../src/jetstream/internal/history/chainLinks.js";
+import { decodeEvents, encodeEvents } from "../src/jetstream/internal/history/eventCodec.js";
+import { HistoryFold } from "../src/jetstream/internal/history/historyFold.js";
+import { PositionCache } from "../src/jetstream/internal/history/positionCache.js";
 
 const encoder = new TextEncoder();
 
@@ -30,10 +27,6 @@ function event(version: number, actorId = "acc"): Event {
 function message(seq: number, body: unknown): StoredMessage {
   const text = typeof body === "string" ? body : JSON.stringify(body);
   return { seq, subject: "s", data: encoder.encode(text), header: () => undefined };
-}
-
-function named(name: string, extra: object = {}): Error {
-  return Object.assign(new Error(name), { name }, extra);
 }
 
 describe("event-sourcing/jetstream chain links", () => {
@@ -143,59 +136,7 @@ describe("event-sourcing/jetstream history fold", () => {
   });
 });
 
-describe("event-sourcing/jetstream error mapping", () => {
-  const map = (error: unknown) => toAetherError(error, 'append to actor "a"');
-
-  it("makes transport failures retryable and says the outcome of a timeout is unknown", () => {
-    const timeout = map(named("TimeoutError"));
-    expect(timeout).toMatchObject({ code: "TIMEOUT", retryable: true });
-    expect(timeout.message).toMatch(/^append to actor "a": .*outcome is unknown/);
-    expect(map(named("NoResponders"))).toMatchObject({ code: "UNAVAILABLE", retryable: true });
-    expect(map(named("RequestError", { cause: named("NoResponders") })).code).toBe("UNAVAILABLE");
-    expect(
-      map(new JsApiError({ code: 503, description: "JetStream system temporarily unavailable" })),
-    ).toMatchObject({ code: "UNAVAILABLE", retryable: true });
-    expect(map(new JsApiError({ code: 408, description: "timeout" })).code).toBe("TIMEOUT");
-  });
-
-  it("keeps what retrying cannot fix fatal", () => {
-    expect(map(named("ClosedConnectionError"))).toMatchObject({ code: "CLOSED", retryable: false });
-    expect(map(named("RequestError", { cause: named("ClosedConnectionError") })).code).toBe(
-      "CLOSED",
-    );
-    expect(
-      map(
-        new JsApiError({
-          code: 400,
-          err_code: 10054,
-          description: "message size exceeds maximum allowed",
-        }),
-      ).code,
-    ).toBe("PAYLOAD_TOO_LARGE");
-    expect(
-      map(named("InvalidArgumentError", { message: "payload max_payload size exceeded" })).code,
-    ).toBe("PAYLOAD_TOO_LARGE");
-    expect(map(named("JetStreamApiError", { status: 500, code: 10077 }))).toMatchObject({
-      code: "INTERNAL",
-      details: { status: 500, errCode: 10077 },
-    });
-    expect(map(new Error("boom"))).toMatchObject({ code: "INTERNAL", retryable: false });
-    const original = new AetherError("VERSION_CONFLICT", "x");
-    expect(map(original)).toBe(original);
-    expect(isAetherError(map("a string"))).toBe(true);
-  });
-});
-
-describe("event-sourcing/jetstream server versions and position cache", () => {
-  it("compares nats-server versions", () => {
-    expect(parseServerVersion("2.9.10")).toEqual([2, 9, 10]);
-    expect(parseServerVersion("v2.10.0-beta.3")).toEqual([2, 10, 0]);
-    expect(parseServerVersion(undefined)).toBeUndefined();
-    expect(isBefore([2, 9, 10], [2, 9, 21])).toBe(true);
-    expect(isBefore([2, 10, 0], [2, 9, 21])).toBe(false);
-    expect(isBefore([2, 9, 21], [2, 9, 21])).toBe(false);
-  });
-
+describe("event-sourcing/jetstream position cache", () => {
   it("remembers the newest head of the most recently used actors", () => {
     const cache = new PositionCache(2);
     cache.remember("a", { version: 2, seq: 20, links: [] });

@@ -6,6 +6,7 @@ import {
   type Event,
   type Logger,
 } from "@aether/kernel";
+import { checkPayloadSize, integerOption } from "@aether/nats";
 import { busSubject, busSubjectForPattern } from "@aether/namespace";
 import type {
   Msg,
@@ -99,9 +100,7 @@ export class NatsEventBus extends EventBus {
   readonly connection: NatsConnection;
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
-  readonly #publishOptions: PublishOptions;
-  readonly #headers: OwnHeaders;
-  readonly #headerBytes: number;
+  readonly #publishOptions: PublishOptions & { headers: OwnHeaders };
   readonly #listeners = new Map<PatternGroup, Listener>();
   readonly #ownEventsComeBack: boolean;
   readonly #subjects = new Map<string, string>();
@@ -139,13 +138,13 @@ export class NatsEventBus extends EventBus {
     this.#ownEventsComeBack = connectionOptions?.noEcho !== true;
     this.#dispatcher = busDispatcher(this);
     this.#logger = this.#dispatcher.logger.child({ transport: "nats" });
-    this.#headers = new OwnHeaders(this.nodeId, createId());
     // One options object for every publish: the headers object encodes each message's own mark.
-    this.#publishOptions = { headers: this.#headers };
-    // The mark's number grows; 20 digits cover any count of publishes.
-    this.#headerBytes = this.#headers.encode().length + 20;
-    this.#maxBufferedWhileDisconnected =
-      options.maxBufferedBytesWhileDisconnected ?? 8 * 1024 * 1024;
+    this.#publishOptions = { headers: new OwnHeaders(this.nodeId, createId()) };
+    this.#maxBufferedWhileDisconnected = integerOption(
+      "maxBufferedBytesWhileDisconnected",
+      options.maxBufferedBytesWhileDisconnected,
+      { fallback: 8 * 1024 * 1024, min: 0 },
+    );
     const clock = options.clock ?? systemClock;
     const logIntervalMs = options.logIntervalMs ?? 10_000;
     this.#sendFailureLog = new RateLimiter(clock, logIntervalMs);
@@ -169,17 +168,16 @@ export class NatsEventBus extends EventBus {
     const dispatcher = this.#dispatcher;
     const route = dispatcher.routeFor(namespace);
     const payload = encodeEvent(event);
-    const maxPayload = this.connection.info?.max_payload;
-    if (maxPayload !== undefined && payload.length + this.#headerBytes > maxPayload) {
-      throw new AetherError(
-        AetherErrorCode.PayloadTooLarge,
-        `Event ${event.id} is ${payload.length} bytes as JSON; the NATS server accepts at most ${maxPayload}`,
-        { details: { eventId: event.id, bytes: payload.length, maxPayload } },
-      );
-    }
+    const headers = this.#publishOptions.headers;
+    // Marked before the size check, so the check counts this message's own headers.
+    const sequence = this.#ownEventsComeBack ? headers.next() : 0;
+    checkPayloadSize(
+      this.connection,
+      { data: payload, headers },
+      { what: `Event ${event.id}`, advice: "store less per event" },
+    );
     dispatcher.deliver(route.subscriptions, event);
     dispatcher.reportPublished(namespace, event, this.nodeId);
-    const sequence = this.#ownEventsComeBack ? this.#headers.next() : 0;
     if (!this.#send(this.#subjectFor(namespace), payload) || !this.#ownEventsComeBack) return;
     const groups = route.groups;
     for (let i = 0; i < groups.length; i++) {
@@ -314,7 +312,7 @@ export class NatsEventBus extends EventBus {
       // a message is its own: anyone can send its node id.
       if (
         origin === this.nodeId &&
-        listener.echoes.consume(this.#headers.sequenceOf(headers?.get(ECHO_HEADER)))
+        listener.echoes.consume(this.#publishOptions.headers.sequenceOf(headers?.get(ECHO_HEADER)))
       ) {
         return;
       }

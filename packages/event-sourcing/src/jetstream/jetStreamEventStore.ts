@@ -1,33 +1,28 @@
 import {
   AetherError,
   AetherErrorCode,
-  parseActorId,
   type Clock,
   type Event,
   type Logger,
   type NewEvent,
   type DomainEventPublisher,
 } from "@aether/kernel";
+import { Deadline, checkPayloadSize, integerOption, toAetherError } from "@aether/nats";
+import {
+  JetStreamErrorCode,
+  StreamClient,
+  isJetStreamApiError,
+  type PubAck,
+} from "@aether/nats/jetstream";
 import { actorSubject, eventStreamName } from "@aether/namespace";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
-import type { EventStore, ReadEventsOptions, ReplayError, ReplayResult } from "../eventStore.js";
-import { checkFromVersion, prepareAppend } from "../internal/prepareAppend.js";
-import { decodeLinks, encodeLinks, nextLinks, PREV_HEADER } from "./internal/chainLinks.js";
-import { walkChain, type ChainHead } from "./internal/chainWalk.js";
-import { Deadline } from "./internal/deadline.js";
-import { decodeEvents, encodeEvents } from "./internal/eventCodec.js";
-import { ensureEventStream, type EventStreamFacts } from "./internal/eventStreamSetup.js";
-import { flattenChunks } from "./internal/flattenChunks.js";
-import { HistoryFold } from "./internal/historyFold.js";
-import { integerOption } from "./internal/integerOption.js";
-import { JsErrorCode, isJsApiError } from "./internal/jsApiError.js";
-import { checkPayloadSize } from "./internal/payloadLimit.js";
-import { PositionCache, type HeadPosition } from "./internal/positionCache.js";
-import { retrying } from "./internal/retrying.js";
-import { StreamClient, type PubAck } from "./internal/streamClient.js";
-import type { StoredMessage } from "./internal/storedMessage.js";
-import { readSubject } from "./internal/subjectReader.js";
-import { toAetherError } from "./internal/toAetherError.js";
+import type { EventStore, ReadEventsOptions, ReplayResult } from "../eventStore.js";
+import { prepareAppend } from "../internal/prepareAppend.js";
+import { ensureEventStream, type EventStreamFacts } from "./internal/client/eventStreamSetup.js";
+import { encodeLinks, nextLinks, PREV_HEADER } from "./internal/history/chainLinks.js";
+import { encodeEvents } from "./internal/history/eventCodec.js";
+import { PositionCache } from "./internal/history/positionCache.js";
+import { JetStreamEventReader, MSG_ID_HEADER, lastOf } from "./internal/jetStreamEventReader.js";
 import { storeContext, withNamespace } from "../internal/storeContext.js";
 import type { StoreReports } from "../internal/storeReports.js";
 
@@ -66,15 +61,7 @@ export interface JetStreamEventStoreOptions {
   cacheSize?: number;
 }
 
-/** Longest history read by following links; longer ones are streamed through a consumer. */
-const CHAIN_READ_LIMIT = 1024;
-
 const OCC_HEADER = "Nats-Expected-Last-Subject-Sequence";
-const MSG_ID_HEADER = "Nats-Msg-Id";
-
-function lastOf(events: readonly Event[]): Event {
-  return events[events.length - 1]!;
-}
 
 /**
  * An EventStore on NATS JetStream: one stream per namespace, one subject per actor, one message
@@ -96,6 +83,7 @@ export class JetStreamEventStore implements EventStore {
   readonly #duplicateWindowMs: number;
   readonly #timeoutMs: number;
   readonly #requestTimeoutMs: number;
+  readonly #reader: JetStreamEventReader;
   #ready: Promise<EventStreamFacts> | undefined;
 
   constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
@@ -130,6 +118,15 @@ export class JetStreamEventStore implements EventStore {
     this.#cache = new PositionCache(
       integerOption("cacheSize", options.cacheSize, { fallback: 10_000, min: 0 }),
     );
+    this.#reader = new JetStreamEventReader({
+      client: this.#client,
+      namespace: this.namespace,
+      facts: () => this.#facts(),
+      cache: this.#cache,
+      logger: this.#logger,
+      timeoutMs: this.#timeoutMs,
+      requestTimeoutMs: this.#requestTimeoutMs,
+    });
   }
 
   /**
@@ -177,7 +174,7 @@ export class JetStreamEventStore implements EventStore {
     const operation = `append to actor ${JSON.stringify(actorId)}`;
     const deadline = new Deadline(this.#timeoutMs);
     let head = this.#cache.get(actorId);
-    if (head?.version !== firstVersion - 1) head = await this.#readHead(actorId, deadline);
+    if (head?.version !== firstVersion - 1) head = await this.#reader.readHead(actorId, deadline);
     let msgId = nuid.next();
     // Set once an attempt timed out: it may have been stored, so a duplicate ack for this message
     // id, or a head that carries it, is our own append landing, and a final failure must say
@@ -207,10 +204,10 @@ export class JetStreamEventStore implements EventStore {
           timeoutMs: deadline.requestTimeout(this.#requestTimeoutMs),
         });
       } catch (error) {
-        if (isJsApiError(error, JsErrorCode.WrongLastSequence)) {
+        if (isJetStreamApiError(error, JetStreamErrorCode.StreamWrongLastSequence)) {
           // Someone else appended (or the cached head was stale): the conflict, if it is one,
           // must carry the true current version, so read it rather than guess.
-          head = await this.#readHead(actorId, deadline);
+          head = await this.#reader.readHead(actorId, deadline);
           continue;
         }
         const failure = toAetherError(error, operation);
@@ -243,7 +240,7 @@ export class JetStreamEventStore implements EventStore {
       // A duplicate is the earlier, timed-out attempt of this call landing, whose links the
       // cache cannot vouch for; without such an attempt it is another call's message id.
       if (outcomeUnknown) break;
-      head = await this.#readHead(actorId, deadline);
+      head = await this.#reader.readHead(actorId, deadline);
       msgId = nuid.next();
     }
     this.#reports.stored(events);
@@ -253,149 +250,12 @@ export class JetStreamEventStore implements EventStore {
     return this.#reports.conflict(actorId, attemptedVersion, currentVersion);
   }
 
-  async getLatestVersion(actorId: string): Promise<number> {
-    const id = parseActorId(actorId);
-    await this.#facts();
-    return (await this.#readHead(id, new Deadline(this.#timeoutMs))).version;
-  }
-
-  async #lastMessage(actorId: string, deadline: Deadline): Promise<StoredMessage | undefined> {
-    const { directLastReads } = await this.#facts();
-    const subject = actorSubject(this.namespace, actorId);
-    return retrying(
-      { deadline, requestTimeoutMs: this.#requestTimeoutMs },
-      `read the last event of actor ${JSON.stringify(actorId)}`,
-      (timeoutMs) => this.#client.lastMessage(subject, { timeoutMs, direct: directLastReads }),
-    );
-  }
-
-  /** The actor's last message when the store wrote it and it decodes; undefined otherwise. */
-  #asChainHead(message: StoredMessage, actorId: string): ChainHead | undefined {
-    const links = decodeLinks(message.header(PREV_HEADER));
-    if (links === undefined) return undefined;
-    const decoded = decodeEvents(message.data, actorId);
-    return decoded.ok ? { message, events: decoded.events, links } : undefined;
-  }
-
-  #positionOf(head: ChainHead): HeadPosition {
-    const msgId = head.message.header(MSG_ID_HEADER);
-    return {
-      version: lastOf(head.events).version,
-      seq: head.message.seq,
-      links: head.links,
-      ...(msgId === undefined ? {} : { msgId }),
-    };
-  }
-
-  /**
-   * Where the actor's history ends, in one round trip: its last message tells the version. When
-   * that message was not written by the store (a raw publish, a corrupt entry), the version comes
-   * from replaying the history instead, and the next append links to that message regardless,
-   * since the server checks sequences, not versions.
-   */
-  async #readHead(actorId: string, deadline: Deadline): Promise<HeadPosition> {
-    const last = await this.#lastMessage(actorId, deadline);
-    if (last === undefined) return { version: 0, seq: 0, links: [] };
-    const chainHead = this.#asChainHead(last, actorId);
-    let head: HeadPosition;
-    if (chainHead !== undefined) {
-      head = this.#positionOf(chainHead);
-    } else {
-      this.#logger.warn(
-        { actorId, sequence: last.seq },
-        "the actor's last message was not written by this store or does not decode; replaying to find its version",
-      );
-      // From "version infinity": the fold tracks the latest version and keeps no event.
-      const fold = new HistoryFold(actorId, Number.MAX_SAFE_INTEGER);
-      const none: Event[] = [];
-      for await (const chunk of this.#messages(actorId)) {
-        for (const message of chunk) fold.add(message, none);
-      }
-      head = { version: fold.latestVersion, seq: last.seq, links: [] };
-    }
-    this.#cache.remember(actorId, head);
-    return head;
-  }
-
-  async *#messages(actorId: string): AsyncGenerator<StoredMessage[]> {
-    const operation = `read the history of actor ${JSON.stringify(actorId)}`;
-    try {
-      yield* readSubject(this.#client, {
-        subject: actorSubject(this.namespace, actorId),
-        startSeq: 1,
-        budget: {
-          deadline: new Deadline(this.#timeoutMs),
-          requestTimeoutMs: this.#requestTimeoutMs,
-        },
-      });
-    } catch (error) {
-      throw toAetherError(error, operation);
-    }
-  }
-
-  async *#fold(
-    actorId: string,
-    fromVersion: number,
-    onError: (error: ReplayError) => void,
-  ): AsyncGenerator<Event[]> {
-    const fold = new HistoryFold(actorId, fromVersion);
-    for await (const chunk of this.#messages(actorId)) {
-      const events: Event[] = [];
-      for (const message of chunk) {
-        const error = fold.add(message, events);
-        if (error !== undefined) onError(error);
-      }
-      if (events.length > 0) yield events;
-    }
+  getLatestVersion(actorId: string): Promise<number> {
+    return this.#reader.getLatestVersion(actorId);
   }
 
   readEvents(actorId: string, options: ReadEventsOptions = {}): AsyncIterable<Event> {
-    return flattenChunks(() => this.#eventChunks(actorId, options.fromVersion));
-  }
-
-  /**
-   * The actor's history from `fromVersion` on, in chunks. Short histories follow the links back
-   * from the last message; long ones, and any whose links are not intact, are folded from a
-   * consumer on the subject. A stored message that is not part of the history is skipped and
-   * logged, never returned.
-   */
-  async *#eventChunks(actorId: string, fromVersion: number | undefined): AsyncGenerator<Event[]> {
-    const id = parseActorId(actorId);
-    const from = checkFromVersion(fromVersion);
-    const facts = await this.#facts();
-    const deadline = new Deadline(this.#timeoutMs);
-    const last = await this.#lastMessage(id, deadline);
-    if (last === undefined) return;
-    const head = facts.chainReads ? this.#asChainHead(last, id) : undefined;
-    if (head !== undefined) {
-      const latest = lastOf(head.events).version;
-      this.#cache.remember(id, this.#positionOf(head));
-      if (latest < from) return;
-      if (latest - from < CHAIN_READ_LIMIT) {
-        const events = await walkChain(this.#client, head, {
-          actorId: id,
-          fromVersion: from,
-          requestTimeoutMs: deadline.requestTimeout(this.#requestTimeoutMs),
-          directGets: facts.directGets,
-        }).catch((error: unknown) => {
-          throw toAetherError(error, `read the history of actor ${JSON.stringify(id)}`);
-        });
-        if (events !== undefined) {
-          yield events;
-          return;
-        }
-        this.#logger.debug(
-          { actorId: id },
-          "the actor's links are not intact; replaying its subject",
-        );
-      }
-    }
-    yield* this.#fold(id, from, (error) => {
-      this.#logger.warn(
-        { actorId: id, sequence: error.sequence, error: error.error },
-        "skipped a stored message that is not part of the actor's history (see getEventsWithErrors)",
-      );
-    });
+    return this.#reader.readEvents(actorId, options);
   }
 
   /**
@@ -403,22 +263,13 @@ export class JetStreamEventStore implements EventStore {
    * (undecodable, another actor's, a second claim on a version) is skipped and logged as a
    * warning, never returned; getEventsWithErrors reports them.
    */
-  async getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
-    const events: Event[] = [];
-    for await (const chunk of this.#eventChunks(actorId, fromVersion)) events.push(...chunk);
-    return events;
+  getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
+    return this.#reader.getEvents(actorId, fromVersion);
   }
 
   /** Replays every message on the actor's subject, reporting each one that is not history. */
-  async getEventsWithErrors(actorId: string, fromVersion?: number): Promise<ReplayResult> {
-    const id = parseActorId(actorId);
-    const from = checkFromVersion(fromVersion);
-    await this.#facts();
-    const result: ReplayResult = { events: [], errors: [] };
-    for await (const events of this.#fold(id, from, (error) => result.errors.push(error))) {
-      result.events.push(...events);
-    }
-    return result;
+  getEventsWithErrors(actorId: string, fromVersion?: number): Promise<ReplayResult> {
+    return this.#reader.getEventsWithErrors(actorId, fromVersion);
   }
 }
 

@@ -13,11 +13,14 @@ import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { SnapshotStore } from "../eventStore.js";
-import { Deadline } from "./internal/deadline.js";
-import { integerOption } from "./internal/integerOption.js";
-import { jsonBytes } from "./internal/jsonBytes.js";
-import { checkPayloadSize } from "./internal/payloadLimit.js";
-import { retrying, type RetryBudget } from "./internal/retrying.js";
+import {
+  Deadline,
+  checkPayloadSize,
+  integerOption,
+  retrying,
+  type RetryBudget,
+} from "@aether/nats";
+import { jsonBytes } from "./internal/client/jsonBytes.js";
 import { storeContext, withNamespace } from "../internal/storeContext.js";
 import type { StoreReports } from "../internal/storeReports.js";
 

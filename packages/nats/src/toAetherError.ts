@@ -1,5 +1,4 @@
 import { AetherError, AetherErrorCode, isAetherError } from "@aether/kernel";
-import { JsApiError, JsErrorCode, isJsApiError } from "./jsApiError.js";
 
 // Matched by name rather than class: a second copy of @nats-io/nats-core in the tree would
 // defeat instanceof, and a misclassified failure would turn a retryable error into a fatal one.
@@ -12,18 +11,19 @@ function isNoResponders(error: unknown): boolean {
   return natsErrorName(error) === "RequestError" && isNoResponders((error as Error).cause);
 }
 
-// The KV client raises nats.js's own JetStreamApiError: `status` is HTTP-like, `code` is err_code.
-function asJsApiError(error: unknown): JsApiError | undefined {
-  if (isJsApiError(error)) return error;
+// nats.js's JetStreamApiError: `status` is HTTP-like, `code` is JetStream's err_code. Read by
+// shape, so this module needs no @nats-io/jetstream and a duplicated copy of it still matches.
+function asJetStreamRefusal(
+  error: unknown,
+): { status: number; errCode: number; message: string } | undefined {
   if (natsErrorName(error) !== "JetStreamApiError") return undefined;
   const { status, code, message } = error as Error & { status?: unknown; code?: unknown };
   if (typeof status !== "number") return undefined;
-  return new JsApiError({
-    code: status,
-    err_code: typeof code === "number" ? code : 0,
-    description: message,
-  });
+  return { status, errCode: typeof code === "number" ? code : 0, message };
 }
+
+// JetStream's err_code for "message size exceeds maximum allowed".
+const MESSAGE_TOO_LARGE = 10054;
 
 function isClosed(error: unknown): boolean {
   const name = natsErrorName(error);
@@ -69,10 +69,10 @@ export function toAetherError(error: unknown, operation: string): AetherError<st
       cause,
     );
   }
-  const apiError = asJsApiError(error);
+  const apiError = asJetStreamRefusal(error);
   if (apiError !== undefined) {
     const details = { details: { status: apiError.status, errCode: apiError.errCode } };
-    if (apiError.errCode === JsErrorCode.MessageTooLarge) {
+    if (apiError.errCode === MESSAGE_TOO_LARGE) {
       return new AetherError(AetherErrorCode.PayloadTooLarge, `${operation}: ${apiError.message}`, {
         ...cause,
         ...details,

@@ -1,13 +1,15 @@
 /** A nats-server version as [major, minor, patch]; pre-release tags are ignored. */
 export type ServerVersion = readonly [number, number, number];
 
+/** The version a server announces (`nc.info?.version`), or undefined when it is not one. */
 export function parseServerVersion(version: string | undefined): ServerVersion | undefined {
   const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? "");
   if (match === null) return undefined;
   return [Number(match[1]), Number(match[2]), Number(match[3])];
 }
 
-export function isBefore(version: ServerVersion, other: ServerVersion): boolean {
+/** True when `version` is older than `other`. */
+export function isServerVersionBefore(version: ServerVersion, other: ServerVersion): boolean {
   for (let i = 0; i < 3; i++) {
     if (version[i]! !== other[i]!) return version[i]! < other[i]!;
   }

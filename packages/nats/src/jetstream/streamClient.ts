@@ -1,6 +1,7 @@
+import { JetStreamApiError, type ApiError } from "@nats-io/jetstream";
 import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
-import { InboxRequester } from "./inboxRequester.js";
-import { JsApiError, JsErrorCode, isJsApiError, type JsApiErrorBody } from "./jsApiError.js";
+import { InboxRequester } from "../inboxRequester.js";
+import { JetStreamErrorCode, isJetStreamApiError } from "./jetStreamApiError.js";
 import {
   fromDirectGet,
   fromMsgGet,
@@ -11,22 +12,23 @@ import {
 const decoder = new TextDecoder();
 const API = "$JS.API";
 
+/** What JetStream acknowledged for one publish. */
 export interface PubAck {
   seq: number;
   duplicate: boolean;
 }
 
 function parseJson<T>(data: Uint8Array): T {
-  const body = JSON.parse(decoder.decode(data)) as T & { error?: JsApiErrorBody };
-  if (body.error !== undefined) throw new JsApiError(body.error);
+  const body = JSON.parse(decoder.decode(data)) as T & { error?: ApiError };
+  if (body.error !== undefined) throw new JetStreamApiError(body.error);
   return body;
 }
 
 /**
  * The JetStream calls the stores make on one stream, spoken directly over core NATS requests:
  * the hot paths (publish, get last, get by sequence) skip the generic client's layers, and every
- * JetStream refusal surfaces as a JsApiError with its numeric code. Transport failures are
- * thrown as errors named like nats.js's; callers map them with toAetherError.
+ * JetStream refusal surfaces as nats.js's `JetStreamApiError` with its numeric code. Transport
+ * failures are thrown as errors named like nats.js's; callers map them with toAetherError.
  */
 export class StreamClient {
   readonly nc: NatsConnection;
@@ -54,7 +56,11 @@ export class StreamClient {
     const reply = await this.#requester.request(subject, data, options);
     const ack = parseJson<{ seq?: number; duplicate?: boolean }>(reply.data);
     if (typeof ack.seq !== "number") {
-      throw new JsApiError({ code: 500, description: "the publish ack carries no sequence" });
+      throw new JetStreamApiError({
+        code: 500,
+        err_code: 0,
+        description: "the publish ack carries no sequence",
+      });
     }
     return { seq: ack.seq, duplicate: ack.duplicate === true };
   }
@@ -102,7 +108,11 @@ export class StreamClient {
     const status = reply.headers?.code ?? 0;
     if (status === 0) return fromDirectGet(reply);
     if (status === 404) return undefined;
-    throw new JsApiError({ code: status, description: reply.headers?.description ?? "" });
+    throw new JetStreamApiError({
+      code: status,
+      err_code: 0,
+      description: reply.headers?.description ?? "",
+    });
   }
 
   async #msgGet(query: object, timeoutMs: number): Promise<StoredMessage | undefined> {
@@ -114,7 +124,7 @@ export class StreamClient {
       );
       return fromMsgGet(reply.message);
     } catch (error) {
-      if (isJsApiError(error, JsErrorCode.NoMessageFound)) return undefined;
+      if (isJetStreamApiError(error, JetStreamErrorCode.NoMessageFound)) return undefined;
       throw error;
     }
   }

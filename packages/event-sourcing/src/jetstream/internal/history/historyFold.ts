@@ -1,7 +1,7 @@
 import type { Event } from "@aether/kernel";
-import type { ReplayError } from "../../eventStore.js";
+import type { StoredMessage } from "@aether/nats/jetstream";
+import type { ReplayError } from "../../../eventStore.js";
 import { decodeEvents, rawText } from "./eventCodec.js";
-import type { StoredMessage } from "./storedMessage.js";
 
 /**
  * The one rule that turns an actor's messages, in stream order, into its history: an event is

@@ -1,8 +1,7 @@
 import type { Event } from "@aether/kernel";
 import { decodeLinks, MAX_LINKS, PREV_HEADER } from "./chainLinks.js";
+import type { StoredMessage, StreamClient } from "@aether/nats/jetstream";
 import { decodeEvents } from "./eventCodec.js";
-import type { StoredMessage } from "./storedMessage.js";
-import type { StreamClient } from "./streamClient.js";
 
 /** An actor's last message, already checked to be written by the store. */
 export interface ChainHead {

@@ -1,10 +1,18 @@
 import { AetherError, AetherErrorCode } from "@aether/kernel";
 
+/** The accepted values of an integer option, and the value an absent option takes. */
+export interface IntegerRange {
+  fallback: number;
+  min: number;
+  /** @default Number.MAX_SAFE_INTEGER */
+  max?: number;
+}
+
 /** Reads an integer option, refusing anything outside [min, max] with a message naming it. */
 export function integerOption(
   name: string,
   value: number | undefined,
-  range: { fallback: number; min: number; max?: number },
+  range: IntegerRange,
 ): number {
   if (value === undefined) return range.fallback;
   const max = range.max ?? Number.MAX_SAFE_INTEGER;

@@ -1,10 +1,11 @@
 import { AetherError, AetherErrorCode } from "@aether/kernel";
 import type { Msg } from "@nats-io/nats-core";
-import { connectionInbox } from "./inboxRequester.js";
-import { retrying, type RetryBudget } from "./retrying.js";
+import { connectionInbox } from "../inboxRequester.js";
+import { retrying, type RetryBudget } from "../retrying.js";
 import type { StreamClient } from "./streamClient.js";
 import { fromDelivery, type StoredMessage } from "./storedMessage.js";
 
+/** What readSubject reads, and how long it may wait. */
 export interface SubjectReadOptions {
   subject: string;
   /** First stream sequence to look at; 1 reads from the beginning. */

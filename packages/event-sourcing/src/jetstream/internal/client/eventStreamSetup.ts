@@ -1,15 +1,15 @@
 import { AetherError, AetherErrorCode, type Logger } from "@aether/kernel";
 import { eventStreamName, eventStreamSubjects } from "@aether/namespace";
-import { Deadline } from "./deadline.js";
-import { JsErrorCode, isJsApiError } from "./jsApiError.js";
-import { retrying } from "./retrying.js";
 import {
+  Deadline,
   EXPECTED_SEQUENCE_RACE_FIXED,
   FSYNC_PER_ACK,
-  isBefore,
+  isServerVersionBefore,
   parseServerVersion,
-} from "./serverVersion.js";
-import type { StreamClient } from "./streamClient.js";
+  retrying,
+} from "@aether/nats";
+import { JetStreamErrorCode, isJetStreamApiError, type StreamClient } from "@aether/nats/jetstream";
+import type { StreamConfig } from "@nats-io/jetstream";
 
 export interface EventStreamSettings {
   namespace: string;
@@ -35,20 +35,8 @@ export interface EventStreamFacts {
   chainReads: boolean;
 }
 
-interface StreamConfigSubset {
-  subjects?: string[];
-  num_replicas?: number;
-  duplicate_window?: number;
-  deny_delete?: boolean;
-  deny_purge?: boolean;
-  allow_rollup_hdrs?: boolean;
-  allow_direct?: boolean;
-  sealed?: boolean;
-  max_age?: number;
-  max_msgs?: number;
-  max_bytes?: number;
-  max_msgs_per_subject?: number;
-}
+// What a stream info answer may carry: servers omit settings they do not know or that are unset.
+type StreamConfigSubset = Partial<StreamConfig>;
 
 const NANOS_PER_MS = 1_000_000;
 
@@ -64,7 +52,7 @@ const NANOS_PER_MS = 1_000_000;
  *   an event, which is also what lets the stores cache positions and follow links safely;
  * - `allow_direct`: gets by sequence may be served by any replica (stored messages never change).
  */
-function eventStreamConfig(settings: EventStreamSettings): Record<string, unknown> {
+function eventStreamConfig(settings: EventStreamSettings): Partial<StreamConfig> {
   return {
     name: eventStreamName(settings.namespace),
     description: `Aether event store of namespace ${settings.namespace}`,
@@ -126,14 +114,14 @@ export async function ensureEventStream(
     try {
       return await client.api<{ config: StreamConfigSubset }>(`${api}.${name}`, body, timeoutMs);
     } catch (error) {
-      if (isJsApiError(error, expected)) return undefined;
+      if (isJetStreamApiError(error, expected)) return undefined;
       throw error;
     }
   };
-  const info = request("STREAM.INFO", undefined, JsErrorCode.StreamNotFound);
+  const info = request("STREAM.INFO", undefined, JetStreamErrorCode.StreamNotFound);
   let existing = await call(info);
   if (existing === undefined) {
-    existing = await call(request("STREAM.CREATE", config, JsErrorCode.StreamNameInUse));
+    existing = await call(request("STREAM.CREATE", config, JetStreamErrorCode.StreamNameInUse));
     existing ??= await call(info);
     if (existing === undefined) {
       throw new AetherError(AetherErrorCode.Unavailable, `${operation}: the stream vanished`);
@@ -153,7 +141,7 @@ function checkStream(
   const subjects = eventStreamSubjects(settings.namespace);
   if (found.sealed === true || !(found.subjects ?? []).includes(subjects)) {
     throw new AetherError(
-      AetherErrorCode.Internal,
+      AetherErrorCode.Misconfigured,
       `Stream ${name} exists but cannot hold this namespace's events: it must capture ${subjects} and not be sealed (it captures ${JSON.stringify(found.subjects ?? [])}${found.sealed === true ? " and is sealed" : ""})`,
       { details: { stream: name } },
     );
@@ -181,14 +169,15 @@ function checkStream(
   }
   const version = parseServerVersion(client.nc.info?.version);
   const raceProne =
-    replicas > 1 && (version === undefined || isBefore(version, EXPECTED_SEQUENCE_RACE_FIXED));
+    replicas > 1 &&
+    (version === undefined || isServerVersionBefore(version, EXPECTED_SEQUENCE_RACE_FIXED));
   if (raceProne) {
     logger.warn(
       { stream: name, serverVersion: client.nc.info?.version, replicas },
       "nats-server < 2.9.21 on a replicated stream: two appends expecting the same last subject sequence can both be accepted (nats-server#4320); replay stays deterministic (the first by stream sequence wins, the second is reported by getEventsWithErrors), but the second writer is told it succeeded. Upgrade to 2.9.21 or later",
     );
   }
-  if (replicas === 1 && version !== undefined && isBefore(version, FSYNC_PER_ACK)) {
+  if (replicas === 1 && version !== undefined && isServerVersionBefore(version, FSYNC_PER_ACK)) {
     logger.warn(
       { stream: name, serverVersion: client.nc.info?.version },
       "nats-server 2.9 writes each event to the OS before acknowledging it but fsyncs only on a timer: a server process crash loses nothing, an OS crash or power loss can lose the last acknowledged events of this R1 stream; use replicas: 3 on a cluster",

@@ -1,5 +1,5 @@
 import { parseNewEvent, type Event } from "@aether/kernel";
-import { jsonBytes } from "./jsonBytes.js";
+import { jsonBytes } from "../client/jsonBytes.js";
 
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
 const lenientDecoder = new TextDecoder("utf-8");
