@@ -2,6 +2,7 @@ export { InMemoryEventStore, createInMemoryEventStore } from "./inMemoryEventSto
 export { InMemorySnapshotStore, createInMemorySnapshotStore } from "./inMemorySnapshotStore.js";
 export { defineActor } from "./actor.js";
 export { ActorRepository } from "./actorRepository.js";
+export { EventSourcingError, eventSourcingErrorCodes } from "./eventSourcingError.js";
 export { DEFAULT_SNAPSHOT_INTERVAL, neverSnapshot, snapshotEvery } from "./snapshotPolicy.js";
 // The error every store throws, re-exported so store users need not import @aether/occ for it.
 export { VersionConflictError, isVersionConflict } from "@aether/occ";
@@ -22,5 +23,6 @@ export type {
 } from "./actorRepository.js";
 export type { SnapshotPolicy } from "./snapshotPolicy.js";
 export type { SnapshotCodec } from "./snapshotCodec.js";
+export type { EventSourcingErrorCode } from "./eventSourcingError.js";
 export type { InMemoryEventStoreOptions } from "./inMemoryEventStore.js";
 export type { InMemorySnapshotStoreOptions } from "./inMemorySnapshotStore.js";

@@ -119,6 +119,30 @@ describe("event-sourcing/jetstream history fold", () => {
     expect(fold.latestVersion).toBe(4);
   });
 
+  it("reports a store-written message that skips versions as a gap naming the missing versions, and goes on beyond it", () => {
+    const written = (seq: number, body: unknown): StoredMessage => ({
+      ...message(seq, body),
+      header: (name) => (name === "Aether-Prev" ? String(seq - 1) : undefined),
+    });
+    const fold = new HistoryFold("acc", 1);
+    const events: Event[] = [];
+    const errors = [
+      written(1, event(1)),
+      written(2, event(2)),
+      written(5, [event(5), event(6)]),
+      written(6, event(7)),
+    ].map((m) => fold.add(m, events));
+    expect(events.map((e) => e.version)).toEqual([1, 2, 5, 6, 7]);
+    expect(errors[2]).toMatchObject({ sequence: 5, missingVersions: { from: 3, to: 4 } });
+    expect(errors[2]!.error).toMatch(/actor "acc" has a gap: versions 3–4 are missing/);
+    expect(fold.latestVersion).toBe(7);
+    // A history that no longer starts at version 1 (a limit discarded the oldest messages).
+    const truncated = new HistoryFold("acc", 1);
+    expect(truncated.add(written(40, event(12)), [])).toMatchObject({
+      missingVersions: { from: 1, to: 11 },
+    });
+  });
+
   it("takes what a batch adds beyond the history, so a partly repeated batch cannot wedge it", () => {
     const fold = new HistoryFold("acc", 1);
     const events: Event[] = [];

@@ -3,6 +3,7 @@ import { Deadline, retrying, toAetherError } from "@aether/nats";
 import { readSubject, type StoredMessage, type StreamClient } from "@aether/nats/jetstream";
 import { actorSubject } from "@aether/namespace";
 import type { ReadEventsOptions, ReplayError, ReplayResult } from "../../eventStore.js";
+import { historyGapError } from "../../eventSourcingError.js";
 import { checkFromVersion } from "../../internal/prepareAppend.js";
 import type { EventStreamFacts } from "./client/eventStreamSetup.js";
 import { flattenChunks } from "./client/flattenChunks.js";
@@ -193,6 +194,14 @@ export class JetStreamEventReader {
       }
     }
     yield* this.#fold(id, from, (error) => {
+      if (error.missingVersions !== undefined) {
+        const gap = historyGapError(id, error.missingVersions);
+        this.#logger.error(
+          { actorId: id, sequence: error.sequence, missingVersions: error.missingVersions },
+          gap.message,
+        );
+        throw gap;
+      }
       this.#logger.warn(
         { actorId: id, sequence: error.sequence, error: error.error },
         "skipped a stored message that is not part of the actor's history (see getEventsWithErrors)",
@@ -203,7 +212,8 @@ export class JetStreamEventReader {
   /**
    * The actor's events from `fromVersion` on. A stored message that is not part of the history
    * (undecodable, another actor's, a second claim on a version) is skipped and logged as a
-   * warning, never returned; getEventsWithErrors reports them.
+   * warning, never returned; getEventsWithErrors reports them. A gap (versions once stored and
+   * now missing) fails with HISTORY_GAP rather than return a shorter history.
    */
   async getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
     const events: Event[] = [];

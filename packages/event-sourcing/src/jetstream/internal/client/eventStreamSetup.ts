@@ -78,14 +78,31 @@ function eventStreamConfig(settings: EventStreamSettings): Partial<StreamConfig>
   };
 }
 
+const LIMITS = ["max_age", "max_msgs", "max_bytes", "max_msgs_per_subject"] as const;
+
+/** Limits that make the server drop stored events to make room (or when they age out). */
+function discardingLimits(config: StreamConfigSubset): string[] {
+  const limits = LIMITS.filter((limit) => (config[limit] ?? 0) > 0);
+  // max_age removes events whatever the discard policy; the others only with discard: old.
+  return limits
+    .filter((limit) => limit === "max_age" || config.discard !== "new")
+    .map(
+      (limit) =>
+        `${limit} is ${config[limit]}${limit === "max_age" ? "" : ` with discard: ${config.discard ?? "old"}`}`,
+    );
+}
+
 function weakenedGuarantees(config: StreamConfigSubset): string[] {
   const problems: string[] = [];
   if (config.allow_rollup_hdrs === true) problems.push("allow_rollup_hdrs is on");
   if (config.deny_delete !== true) problems.push("deny_delete is off");
   if (config.deny_purge !== true) problems.push("deny_purge is off");
-  for (const limit of ["max_age", "max_msgs", "max_bytes", "max_msgs_per_subject"] as const) {
+  for (const limit of LIMITS) {
     const value = config[limit] ?? 0;
-    if (value > 0) problems.push(`${limit} is ${value}`);
+    // With discard: new a limit refuses appends (STREAM_LIMIT_REACHED) instead of dropping events.
+    if (value > 0 && config.discard === "new" && limit !== "max_age") {
+      problems.push(`${limit} is ${value}: appends will be refused once it is reached`);
+    }
   }
   return problems;
 }
@@ -144,6 +161,14 @@ function checkStream(
       AetherErrorCode.Misconfigured,
       `Stream ${name} exists but cannot hold this namespace's events: it must capture ${subjects} and not be sealed (it captures ${JSON.stringify(found.subjects ?? [])}${found.sealed === true ? " and is sealed" : ""})`,
       { details: { stream: name } },
+    );
+  }
+  const discarding = discardingLimits(found);
+  if (discarding.length > 0) {
+    throw new AetherError(
+      AetherErrorCode.Misconfigured,
+      `Stream ${name} has limits that discard stored events (${discarding.join("; ")}): an actor's history would silently lose its oldest events. Remove the limits (nats stream edit ${name}), or set discard: new so that appends are refused instead`,
+      { details: { stream: name, limits: discarding } },
     );
   }
   const problems = weakenedGuarantees(found);
