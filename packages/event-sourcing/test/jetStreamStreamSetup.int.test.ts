@@ -53,8 +53,6 @@ describe("event-sourcing/jetstream stream setup", () => {
     // A store opening the stream now refuses it: its limits discard events.
     const reopened = new JetStreamEventStore(nc, { namespace });
     await expect(reopened.ensureStream()).rejects.toMatchObject({ code: "MISCONFIGURED" });
-    await expect(reopened.ensureStream()).rejects.toThrow(
-      /max_msgs is 10 with discard: old/,
-    );
+    await expect(reopened.ensureStream()).rejects.toThrow(/max_msgs is 10 with discard: old/);
   });
 });

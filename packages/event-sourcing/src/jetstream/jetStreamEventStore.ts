@@ -41,6 +41,13 @@ export interface JetStreamEventStoreOptions {
    */
   replicas?: number;
   /**
+   * Set to `"nats-server#4320"` to use a replicated stream (replicas > 1) on nats-server < 2.9.21
+   * anyway. Without it the store refuses such a stream (`MISCONFIGURED`): those servers can
+   * acknowledge two racing appends of one version, and diverge under leader loss, so an
+   * acknowledged append there is not trustworthy. See the README's "nats-server#4320" section.
+   */
+  acceptServerRisk?: "nats-server#4320";
+  /**
    * How long the server remembers `Nats-Msg-Id`s, used when this store creates the stream. An
    * append retried inside one call (after a lost answer) is recognised by its message id within
    * this window; OCC keeps it from being stored twice in any case. Longer costs server memory
@@ -80,6 +87,7 @@ export class JetStreamEventStore implements EventStore {
   readonly #logger: Logger;
   readonly #cache: PositionCache;
   readonly #replicas: number;
+  readonly #acceptServerRisk: boolean;
   readonly #duplicateWindowMs: number;
   readonly #timeoutMs: number;
   readonly #requestTimeoutMs: number;
@@ -106,6 +114,13 @@ export class JetStreamEventStore implements EventStore {
     this.#logger = context.logger;
     this.#reports = context.reports;
     this.#replicas = integerOption("replicas", options.replicas, { fallback: 1, min: 1, max: 5 });
+    if (options.acceptServerRisk !== undefined && options.acceptServerRisk !== "nats-server#4320") {
+      throw new AetherError(
+        AetherErrorCode.InvalidArgument,
+        `acceptServerRisk must be "nats-server#4320" or absent, got ${JSON.stringify(options.acceptServerRisk)}`,
+      );
+    }
+    this.#acceptServerRisk = options.acceptServerRisk === "nats-server#4320";
     this.#timeoutMs = integerOption("timeoutMs", options.timeoutMs, { fallback: 10_000, min: 1 });
     this.#requestTimeoutMs = integerOption("requestTimeoutMs", options.requestTimeoutMs, {
       fallback: 2_000,
@@ -144,6 +159,7 @@ export class JetStreamEventStore implements EventStore {
       {
         namespace: this.namespace,
         replicas: this.#replicas,
+        acceptServerRisk: this.#acceptServerRisk,
         duplicateWindowMs: this.#duplicateWindowMs,
         timeoutMs: this.#timeoutMs,
         requestTimeoutMs: this.#requestTimeoutMs,

@@ -1,6 +1,11 @@
 import { parseActorId, type Event, type Logger } from "@aether/kernel";
 import { Deadline, retrying, toAetherError } from "@aether/nats";
-import { readSubject, type StoredMessage, type StreamClient } from "@aether/nats/jetstream";
+import {
+  readSubject,
+  readSubjectFromLeader,
+  type StoredMessage,
+  type StreamClient,
+} from "@aether/nats/jetstream";
 import { actorSubject } from "@aether/namespace";
 import type { ReadEventsOptions, ReplayError, ReplayResult } from "../../eventStore.js";
 import { historyGapError } from "../../eventSourcingError.js";
@@ -63,12 +68,12 @@ export class JetStreamEventReader {
   }
 
   async #lastMessage(actorId: string, deadline: Deadline): Promise<StoredMessage | undefined> {
-    const { directLastReads } = await this.#facts();
+    const { directGets } = await this.#facts();
     const subject = actorSubject(this.#namespace, actorId);
     return retrying(
       { deadline, requestTimeoutMs: this.#requestTimeoutMs },
       `read the last event of actor ${JSON.stringify(actorId)}`,
-      (timeoutMs) => this.#client.lastMessage(subject, { timeoutMs, direct: directLastReads }),
+      (timeoutMs) => this.#client.lastMessage(subject, { timeoutMs, direct: directGets }),
     );
   }
 
@@ -122,8 +127,10 @@ export class JetStreamEventReader {
 
   async *#messages(actorId: string): AsyncGenerator<StoredMessage[]> {
     const operation = `read the history of actor ${JSON.stringify(actorId)}`;
+    const { leaderReads } = await this.#facts();
+    const read = leaderReads ? readSubjectFromLeader : readSubject;
     try {
-      yield* readSubject(this.#client, {
+      yield* read(this.#client, {
         subject: actorSubject(this.#namespace, actorId),
         startSeq: 1,
         budget: {

@@ -14,6 +14,8 @@ import type { StreamConfig } from "@nats-io/jetstream";
 export interface EventStreamSettings {
   namespace: string;
   replicas: number;
+  /** Use a replicated stream on a server with nats-server#4320 anyway. */
+  acceptServerRisk: boolean;
   duplicateWindowMs: number;
   timeoutMs: number;
   requestTimeoutMs: number;
@@ -21,13 +23,18 @@ export interface EventStreamSettings {
 
 /** What the stores need to know about the stream they write to. */
 export interface EventStreamFacts {
-  /** Any replica may answer gets by sequence (`allow_direct`). */
+  /**
+   * Gets (by sequence, and of an actor's last message) may be answered by any replica
+   * (`allow_direct`): only on an R1 stream, where the one replica is the one that acknowledged the
+   * append. Replicas of a replicated stream can lag, and on nats-server 2.9 diverge (different
+   * messages at one sequence after a leader loss): reads must not depend on which one answers.
+   */
   directGets: boolean;
   /**
-   * The actor's last message may be read with a direct get too: only on an R1 stream, where the
-   * one replica that answers is the one that acknowledged the append.
+   * Histories are read from the stream leader, message by message, rather than through a consumer
+   * that may sit on any replica: on replicated streams, for the same reason.
    */
-  directLastReads: boolean;
+  leaderReads: boolean;
   /**
    * Reads may follow the `Aether-Prev` links. Off where nats-server#4320 can let a second append
    * in beside the first (the links would skip the first): then every read folds the whole subject.
@@ -196,6 +203,13 @@ function checkStream(
   const raceProne =
     replicas > 1 &&
     (version === undefined || isServerVersionBefore(version, EXPECTED_SEQUENCE_RACE_FIXED));
+  if (raceProne && !settings.acceptServerRisk) {
+    throw new AetherError(
+      AetherErrorCode.Misconfigured,
+      `Stream ${name} has ${replicas} replicas on nats-server ${client.nc.info?.version ?? "(unknown version)"}: before 2.9.21 a replicated stream can acknowledge two racing appends of one version (nats-server#4320) and its replicas can diverge when the leader is lost, so an acknowledged append is not trustworthy. Upgrade the servers to 2.9.21 or later, use replicas: 1, or accept the risk with acceptServerRisk: "nats-server#4320"`,
+      { details: { stream: name, replicas, serverVersion: client.nc.info?.version } },
+    );
+  }
   if (raceProne) {
     logger.warn(
       { stream: name, serverVersion: client.nc.info?.version, replicas },
@@ -208,6 +222,6 @@ function checkStream(
       "nats-server 2.9 writes each event to the OS before acknowledging it but fsyncs only on a timer: a server process crash loses nothing, an OS crash or power loss can lose the last acknowledged events of this R1 stream; use replicas: 3 on a cluster",
     );
   }
-  const directGets = found.allow_direct === true;
-  return { directGets, directLastReads: directGets && replicas === 1, chainReads: !raceProne };
+  const directGets = found.allow_direct === true && replicas === 1;
+  return { directGets, leaderReads: replicas > 1, chainReads: !raceProne };
 }
