@@ -55,4 +55,29 @@ describe("event-sourcing/jetstream stream setup", () => {
     await expect(reopened.ensureStream()).rejects.toMatchObject({ code: "MISCONFIGURED" });
     await expect(reopened.ensureStream()).rejects.toThrow(/max_msgs is 10 with discard: old/);
   });
+
+  it("refuses an append at once, naming the limit, when a discard: new limit is reached", async () => {
+    const namespace = uniqueName("full");
+    const store = await createJetStreamEventStore(nc, { namespace, timeoutMs: 30_000 });
+    const jsm = await jetstreamManager(nc);
+    const stream = eventStreamName(namespace);
+    const { config } = await jsm.streams.info(stream);
+    await jsm.streams.update(stream, { ...config, max_msgs: 2 });
+    const event = (actorId: string, version: number) => ({
+      id: `${actorId}-${version}`,
+      eventType: "T",
+      actorId,
+      version,
+      data: {},
+    });
+    await store.saveEvent(event("a", 1));
+    await store.saveEvent(event("a", 2));
+    const refused = await store.saveEvent(event("a", 3)).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: "STREAM_LIMIT_REACHED",
+      retryable: false,
+      details: { limit: "max_msgs", stream },
+    });
+    expect((refused as Error).message).toMatch(/max_msgs/);
+  });
 });

@@ -18,6 +18,7 @@ import { actorSubject, eventStreamName } from "@aether/namespace";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
 import type { EventStore, ReadEventsOptions, ReplayResult } from "../eventStore.js";
 import { prepareAppend } from "../internal/prepareAppend.js";
+import { limitRefusal } from "./internal/client/limitRefusal.js";
 import { ensureEventStream, type EventStreamFacts } from "./internal/client/eventStreamSetup.js";
 import { encodeLinks, nextLinks, PREV_HEADER } from "./internal/history/chainLinks.js";
 import { encodeEvents } from "./internal/history/eventCodec.js";
@@ -226,7 +227,9 @@ export class JetStreamEventStore implements EventStore {
           head = await this.#reader.readHead(actorId, deadline);
           continue;
         }
-        const failure = toAetherError(error, operation);
+        const failure =
+          limitRefusal(error, { stream: this.streamName, operation }) ??
+          toAetherError(error, operation);
         if (failure.code === AetherErrorCode.Timeout) outcomeUnknown = true;
         if (failure.retryable && (await deadline.backoff(attempt))) {
           this.#logger.debug(

@@ -90,9 +90,17 @@ const LIMITS = ["max_age", "max_msgs", "max_bytes", "max_msgs_per_subject"] as c
 /** Limits that make the server drop stored events to make room (or when they age out). */
 function discardingLimits(config: StreamConfigSubset): string[] {
   const limits = LIMITS.filter((limit) => (config[limit] ?? 0) > 0);
-  // max_age removes events whatever the discard policy; the others only with discard: old.
+  // max_age removes events whatever the discard policy; max_msgs_per_subject too, unless the
+  // server refuses per subject (discard_new_per_subject, 2.10+); the others only with discard: old.
+  const perSubjectRefuses =
+    (config as { discard_new_per_subject?: boolean }).discard_new_per_subject === true;
   return limits
-    .filter((limit) => limit === "max_age" || config.discard !== "new")
+    .filter(
+      (limit) =>
+        limit === "max_age" ||
+        (limit === "max_msgs_per_subject" && !perSubjectRefuses) ||
+        config.discard !== "new",
+    )
     .map(
       (limit) =>
         `${limit} is ${config[limit]}${limit === "max_age" ? "" : ` with discard: ${config.discard ?? "old"}`}`,
