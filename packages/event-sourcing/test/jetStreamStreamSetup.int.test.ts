@@ -80,4 +80,31 @@ describe("event-sourcing/jetstream stream setup", () => {
     });
     expect((refused as Error).message).toMatch(/max_msgs/);
   });
+
+  it("tells a deleted stream from an outage: STREAM_NOT_FOUND at once, and ensureStream checks again", async () => {
+    const namespace = uniqueName("deleted");
+    const store = await createJetStreamEventStore(nc, { namespace, timeoutMs: 30_000 });
+    const event = (version: number) => ({
+      id: `e-${version}-${namespace}`,
+      eventType: "T",
+      actorId: "a",
+      version,
+      data: {},
+    });
+    await store.saveEvent(event(1));
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(eventStreamName(namespace));
+    const gone = { code: "STREAM_NOT_FOUND", retryable: false };
+    await expect(store.saveEvent(event(2))).rejects.toMatchObject(gone);
+    await expect(store.getLatestVersion("a")).rejects.toMatchObject(gone);
+    await expect(store.getEvents("a")).rejects.toMatchObject(gone);
+    await expect(store.ensureStream()).rejects.toMatchObject(gone);
+    await expect(store.ensureStream()).rejects.toThrow(/does not exist/);
+    // An operator recreates it: ensureStream adopts it, and the store starts from what it holds.
+    await createJetStreamEventStore(nc, { namespace });
+    await store.ensureStream();
+    expect(await store.getLatestVersion("a")).toBe(0);
+    await store.saveEvent(event(1));
+    expect((await store.getEvents("a")).map((e) => e.version)).toEqual([1]);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   AetherError,
   AetherErrorCode,
+  isAetherError,
   type Clock,
   type Event,
   type Logger,
@@ -19,6 +20,8 @@ import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats
 import type { EventStore, ReadEventsOptions, ReplayResult } from "../eventStore.js";
 import { prepareAppend } from "../internal/prepareAppend.js";
 import { limitRefusal } from "./internal/client/limitRefusal.js";
+import { isStreamGone } from "./internal/client/streamPresence.js";
+import { EventSourcingError } from "../eventSourcingError.js";
 import { ensureEventStream, type EventStreamFacts } from "./internal/client/eventStreamSetup.js";
 import { encodeLinks, nextLinks, PREV_HEADER } from "./internal/history/chainLinks.js";
 import { encodeEvents } from "./internal/history/eventCodec.js";
@@ -94,6 +97,8 @@ export class JetStreamEventStore implements EventStore {
   readonly #requestTimeoutMs: number;
   readonly #reader: JetStreamEventReader;
   #ready: Promise<EventStreamFacts> | undefined;
+  /** Set once the stream was found deleted: calls fail until ensureStream() finds it again. */
+  #gone = false;
 
   constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
   constructor(
@@ -138,6 +143,7 @@ export class JetStreamEventStore implements EventStore {
       client: this.#client,
       namespace: this.namespace,
       facts: () => this.#facts(),
+      whenGone: (error, timeoutMs) => this.#whenGone(error, timeoutMs),
       cache: this.#cache,
       logger: this.#logger,
       timeoutMs: this.#timeoutMs,
@@ -151,10 +157,42 @@ export class JetStreamEventStore implements EventStore {
    * start-up to surface a misconfiguration early.
    */
   async ensureStream(): Promise<void> {
+    if (this.#gone) {
+      // Never recreate a stream this store saw deleted: an empty one would pass for a history.
+      await this.#client
+        .api(`STREAM.INFO.${this.streamName}`, undefined, this.#requestTimeoutMs)
+        .catch((error: unknown) => {
+          throw isJetStreamApiError(error, JetStreamErrorCode.StreamNotFound)
+            ? this.#notFound()
+            : toAetherError(error, `check event stream ${this.streamName}`);
+        });
+      this.#gone = false;
+    }
+    this.#ready = undefined;
     await this.#facts();
   }
 
+  #notFound(): EventSourcingError<"STREAM_NOT_FOUND"> {
+    return new EventSourcingError(
+      "STREAM_NOT_FOUND",
+      `Event stream ${this.streamName} of namespace ${JSON.stringify(this.namespace)} does not exist any more (it was deleted under this store). The store does not recreate it: recreate or restore it, then call ensureStream()`,
+      { details: { stream: this.streamName, namespace: this.namespace } },
+    );
+  }
+
+  /** Rethrows `error`, as STREAM_NOT_FOUND when the server says the stream is gone. */
+  async #whenGone(error: unknown, timeoutMs: number): Promise<never> {
+    if (this.#gone || (await isStreamGone(this.#client, error, timeoutMs))) {
+      this.#gone = true;
+      this.#ready = undefined;
+      this.#cache.clear();
+      throw this.#notFound();
+    }
+    throw error;
+  }
+
   #facts(): Promise<EventStreamFacts> {
+    if (this.#gone) return Promise.reject(this.#notFound());
     this.#ready ??= ensureEventStream(
       this.#client,
       {
@@ -220,7 +258,11 @@ export class JetStreamEventStore implements EventStore {
           headers,
           timeoutMs: deadline.requestTimeout(this.#requestTimeoutMs),
         });
-      } catch (error) {
+      } catch (thrown) {
+        const error: unknown = await this.#whenGone(thrown, this.#requestTimeoutMs).catch(
+          (checked: unknown) => checked,
+        );
+        if (isAetherError(error, "STREAM_NOT_FOUND")) throw error;
         if (isJetStreamApiError(error, JetStreamErrorCode.StreamWrongLastSequence)) {
           // Someone else appended (or the cached head was stale): the conflict, if it is one,
           // must carry the true current version, so read it rather than guess.

@@ -32,6 +32,8 @@ export interface JetStreamEventReaderOptions {
   namespace: string;
   /** The stream's facts, once it is set up (the store's own ensureStream). */
   facts: () => Promise<EventStreamFacts>;
+  /** Rethrows a failed call's error, as STREAM_NOT_FOUND when the stream turns out deleted. */
+  whenGone: (error: unknown, timeoutMs: number) => Promise<never>;
   cache: PositionCache;
   logger: Logger;
   timeoutMs: number;
@@ -46,6 +48,7 @@ export class JetStreamEventReader {
   readonly #client: StreamClient;
   readonly #namespace: string;
   readonly #facts: () => Promise<EventStreamFacts>;
+  readonly #whenGone: (error: unknown, timeoutMs: number) => Promise<never>;
   readonly #cache: PositionCache;
   readonly #logger: Logger;
   readonly #timeoutMs: number;
@@ -55,6 +58,7 @@ export class JetStreamEventReader {
     this.#client = options.client;
     this.#namespace = options.namespace;
     this.#facts = options.facts;
+    this.#whenGone = options.whenGone;
     this.#cache = options.cache;
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs;
@@ -73,7 +77,10 @@ export class JetStreamEventReader {
     return retrying(
       { deadline, requestTimeoutMs: this.#requestTimeoutMs },
       `read the last event of actor ${JSON.stringify(actorId)}`,
-      (timeoutMs) => this.#client.lastMessage(subject, { timeoutMs, direct: directGets }),
+      (timeoutMs) =>
+        this.#client
+          .lastMessage(subject, { timeoutMs, direct: directGets })
+          .catch((error: unknown) => this.#whenGone(error, timeoutMs)),
     );
   }
 
@@ -139,7 +146,10 @@ export class JetStreamEventReader {
         },
       });
     } catch (error) {
-      throw toAetherError(error, operation);
+      throw toAetherError(
+        await this.#whenGone(error, this.#requestTimeoutMs).catch((checked: unknown) => checked),
+        operation,
+      );
     }
   }
 
