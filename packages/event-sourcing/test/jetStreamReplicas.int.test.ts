@@ -175,4 +175,58 @@ describe("JetStreamEventStore on replicas: 3 under repeated kill -9 of the strea
       );
     },
   );
+
+  it(
+    "returns an append in flight during a quorum loss once, and reports any copy a retry left",
+    { timeout: 120_000 },
+    async () => {
+      const nc = await connectTo(cluster.urls);
+      connections.push(nc);
+      const store = new JetStreamEventStore(nc, {
+        namespace: uniqueName("quorum"),
+        replicas: 3,
+        acceptServerRisk: "nats-server#4320",
+        timeoutMs: 30_000,
+        requestTimeoutMs: 1_000,
+      });
+      await store.ensureStream();
+      const actors = Array.from({ length: ACTORS }, (_, i) => `q-${i}`);
+      const event = (actorId: string, version: number) => ({
+        id: `${actorId}-v${version}`,
+        eventType: "T",
+        actorId,
+        version,
+        data: {},
+      });
+      for (const actorId of actors) await store.saveEvent(event(actorId, 1));
+      const jsm = await jetstreamManager(nc);
+      const leader = (await jsm.streams.info(store.streamName)).cluster?.leader;
+      const followers = cluster.servers.filter((server) => server.serverName !== leader);
+      await Promise.all(followers.map((server) => server.kill()));
+      const inFlight = actors.map((actorId) => store.saveEvent(event(actorId, 2)));
+      // The appends retry inside their 30 s budget while the leader has no quorum.
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      await Promise.all(followers.map((server) => server.restart()));
+      const outcomes = await Promise.allSettled(inFlight);
+      await cluster.waitUntilReady();
+      let copies = 0;
+      for (const [index, actorId] of actors.entries()) {
+        const replay = await whenAvailable(() => store.getEventsWithErrors(actorId));
+        copies += replay.errors.length;
+        expect(
+          replay.errors.map((error) => error.error),
+          actorId,
+        ).toEqual([]);
+        const outcome = outcomes[index]!;
+        if (outcome.status === "fulfilled") {
+          expect(replay.events.map((e) => e.id)).toEqual([`${actorId}-v1`, `${actorId}-v2`]);
+        } else {
+          expect(isAetherError(outcome.reason, "TIMEOUT"), String(outcome.reason)).toBe(true);
+        }
+      }
+      console.info(
+        `quorum loss: ${outcomes.filter((o) => o.status === "fulfilled").length}/${actors.length} in-flight appends acknowledged, ${copies} extra copies stored`,
+      );
+    },
+  );
 });
