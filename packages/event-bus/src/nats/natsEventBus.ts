@@ -18,6 +18,7 @@ import type {
 import { EventBus, busDispatcher, type EventBusOptions } from "../eventBus.js";
 import type { Dispatcher, PatternGroup } from "../internal/dispatcher.js";
 import { RateLimiter } from "../internal/rateLimiter.js";
+import { LoopStallWatch } from "./loopStallWatch.js";
 import { OwnHeaders } from "./ownHeaders.js";
 import { PendingEchoes } from "./pendingEchoes.js";
 import { ECHO_HEADER, NODE_ID_HEADER, decodeEvent, encodeEvent } from "./wireFormat.js";
@@ -50,6 +51,12 @@ export interface NatsEventBusStats {
   received: number;
   /** Messages on bus subjects that were not a valid event or namespace; logged, then skipped. */
   undecodable: number;
+  /**
+   * Disconnects that came right after this process stopped reading for a while (its event loop
+   * stalled): most likely the server cut the connection as a slow consumer, and events from other
+   * nodes were lost meanwhile. See the README ("Slow consumers").
+   */
+  slowConsumerDisconnects: number;
 }
 
 /** This bus's NATS subscription for one local pattern. */
@@ -114,6 +121,8 @@ export class NatsEventBus extends EventBus {
   #unsent = 0;
   #received = 0;
   #undecodable = 0;
+  #slowConsumerDisconnects = 0;
+  readonly #stalls = new LoopStallWatch();
   #closing: Promise<void> | undefined;
 
   constructor(connection: NatsConnection, options?: NatsEventBusOptions);
@@ -205,6 +214,7 @@ export class NatsEventBus extends EventBus {
       unsent: this.#unsent,
       received: this.#received,
       undecodable: this.#undecodable,
+      slowConsumerDisconnects: this.#slowConsumerDisconnects,
     };
   }
 
@@ -219,6 +229,7 @@ export class NatsEventBus extends EventBus {
 
   async #shutdown(): Promise<void> {
     this.#dispatcher.listener = undefined;
+    this.#stalls.stop();
     for (const listener of this.#listeners.values()) this.#unsubscribeQuietly(listener);
     this.#listeners.clear();
     (this.#status as { stop?: () => void }).stop?.();
@@ -361,6 +372,21 @@ export class NatsEventBus extends EventBus {
         if (status.type === "disconnect") {
           this.#connected = false;
           this.#bufferedWhileDisconnected = 0;
+          // A server-side slow-consumer cut sends no reason, only a closed socket; a stall of
+          // this process just before is what tells it from a server restart or a network fault.
+          const stalledMs = this.#stalls.recentStallMs({ minMs: 500, withinMs: 5_000 });
+          if (stalledMs > 0) {
+            this.#slowConsumerDisconnects++;
+            this.#logger.warn(
+              {
+                server: status.server,
+                stalledMs,
+                slowConsumerDisconnects: this.#slowConsumerDisconnects,
+              },
+              `NATS disconnected right after this process stopped reading for ${stalledMs} ms: most likely the server cut it as a slow consumer. Events from other nodes are lost until it reconnects; keep the event loop free (move long synchronous work off it) or raise the server's max_pending / write_deadline`,
+            );
+            continue;
+          }
           this.#logger.warn(
             { server: status.server },
             "NATS disconnected: events from other nodes are missed until it reconnects",
