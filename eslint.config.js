@@ -19,9 +19,16 @@ const natsOnlyInSubpaths = {
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/.turbo/**"] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    // Type-aware rules read each file's nearest tsconfig.json, so they see the types tsc sees.
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+  },
   {
     files: ["**/*.mjs", "**/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
   {
@@ -32,6 +39,27 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
       "no-restricted-imports": ["error", { patterns: everywhere }],
+    },
+  },
+  {
+    files: ["**/*.ts"],
+    rules: {
+      // The cluster is timers, watchers and promises: a dropped promise is a silent bug.
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      // `async` without `await` is how an EventStore method turns a validation throw into the
+      // rejection its contract promises; removing it would make those throws synchronous.
+      "@typescript-eslint/require-await": "off",
+    },
+  },
+  {
+    files: ["**/test/**/*.ts"],
+    rules: {
+      // vitest's asymmetric matchers (expect.any, objectContaining) are typed `any`.
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+      // Tests throw non-Errors on purpose, to check the code that catches them.
+      "@typescript-eslint/only-throw-error": "off",
     },
   },
   {

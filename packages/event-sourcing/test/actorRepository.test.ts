@@ -4,7 +4,6 @@ import {
   InMemoryEventStore,
   InMemorySnapshotStore,
   snapshotEvery,
-  type EventStore,
   type ReadEventsOptions,
 } from "@aether/event-sourcing";
 import {
@@ -46,7 +45,7 @@ function setup(options: { snapshotEvery?: number; schemaVersion?: number } = {})
   const repository = (schemaVersion = options.schemaVersion ?? 1) =>
     new ActorRepository({
       actor: { ...counter, schemaVersion },
-      eventStore: eventStore as EventStore,
+      eventStore: eventStore,
       snapshotStore,
       snapshotPolicy: snapshotEvery(options.snapshotEvery ?? 100),
       ids: sequentialIdGenerator("evt"),

@@ -75,7 +75,7 @@ export class InboxRequester {
         });
       } catch (error) {
         this.#pending.delete(token);
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
       this.#sweeper ??= setInterval(() => this.#sweep(), SWEEP_INTERVAL_MS);

@@ -32,7 +32,8 @@ export function prepareAppend(events: readonly NewEvent[], clock: Clock): Prepar
   const now = isoNow(clock);
   const prepared: Event[] = [];
   for (let index = 0; index < events.length; index++) {
-    const input = events[index];
+    // `unknown`: callers outside TypeScript may pass anything, and Array.isArray widened the type.
+    const input: unknown = events[index];
     let event: NewEvent;
     try {
       event = parseNewEvent(input);

@@ -58,7 +58,7 @@ export async function* readSubject(
   const { nc, stream } = client;
   let queue: Msg[] = [];
   let wake: (() => void) | undefined;
-  let failure: unknown;
+  let failure: Error | undefined;
   const inbox = connectionInbox(nc);
   const sub = nc.subscribe(inbox, {
     callback: (error, msg) => {

@@ -1,0 +1,2 @@
+import { aetherVitestConfig } from "@aether/vitest-config";
+export default aetherVitestConfig();
