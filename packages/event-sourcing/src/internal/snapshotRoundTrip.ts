@@ -10,7 +10,12 @@ export interface RoundTripProblem {
 
 function describe(value: unknown): string {
   if (value === null) return "null";
-  if (typeof value !== "object") return typeof value === "string" ? "a string" : String(value);
+  if (typeof value === "string") return "a string";
+  if (typeof value === "function" || typeof value === "symbol") return `a ${typeof value}`;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+    return String(value);
+  }
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
   const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)
     ?.constructor?.name;
