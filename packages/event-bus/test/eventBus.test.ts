@@ -2,6 +2,7 @@ import { EventBus, type Subscription } from "@aether/event-bus";
 import { AetherErrorCode, type Event } from "@aether/kernel";
 import { describe, expect, it } from "vitest";
 import { closedAfterEachTest } from "./fixtures/localBuses.js";
+import { captureLogs } from "./fixtures/logCapture.js";
 import { deferred, makeEvent, takeBuffered } from "./fixtures/events.js";
 import { isolationTable, wildcardTable, type PatternCase } from "./fixtures/patternTables.js";
 
@@ -161,6 +162,52 @@ describe("event-bus: EventBus callback form", () => {
     for (const n of [1, 2, 3]) bus.publish("t", makeEvent({ data: { n } }));
     await done.promise;
     expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it("treats a returned thenable whose then throws, or that settles twice, like a failing callback", async () => {
+    const { logger, lines } = captureLogs();
+    const bus = newBus({ logger, logIntervalMs: 0 });
+    const seen: number[] = [];
+    const done = deferred();
+    bus.subscribe("t", {
+      onEvent: (event): PromiseLike<void> | void => {
+        const n = (event.data as { n: number }).n;
+        seen.push(n);
+        if (n === 5) done.resolve();
+        if (n === 1)
+          return {
+            then: () => {
+              throw new Error("then throws");
+            },
+          };
+        if (n === 2) {
+          return Object.defineProperty({}, "then", {
+            get: () => {
+              throw new Error("then getter throws");
+            },
+          }) as PromiseLike<void>;
+        }
+        if (n === 3) {
+          return {
+            then: (resolve: () => void, reject: (reason: unknown) => void) => {
+              resolve();
+              reject(new Error("and rejects after resolving"));
+              resolve();
+            },
+          } as unknown as PromiseLike<void>;
+        }
+      },
+    });
+    for (const n of [1, 2, 3, 4, 5]) bus.publish("t", makeEvent({ data: { n } }));
+    await done.promise;
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    const failures = lines.filter(
+      (line) => line.message === "subscriber callback failed; delivery goes on",
+    );
+    expect(failures.map((line) => (line.fields["err"] as Error).message)).toEqual([
+      "then throws",
+      "then getter throws",
+    ]);
   });
 
   it("refuses to iterate a callback subscription", () => {

@@ -215,6 +215,82 @@ describe("event-bus: NatsEventBus across nodes", () => {
     expect(bus.stats().sent).toBe(0);
   });
 
+  it("refuses with INVALID_EVENT, before any delivery, what the stores refuse (the kernel's JSON rule and envelope)", async () => {
+    const [bus, remote] = [await newBus(), await newBus()];
+    const ns = scope()("invalid");
+    const local = record(bus, ns);
+    const atRemote = record(remote, ns);
+    await settle(bus, remote);
+    const refused: [Event, RegExp][] = [
+      [makeEvent({ data: () => 1 }), /data: is a function/],
+      [makeEvent({ data: Symbol("s") }), /data: is a symbol/],
+      [makeEvent({ data: { toJSON: () => undefined } }), /data: has a toJSON/],
+      [makeEvent({ data: { amount: Number.NaN } }), /data\.amount: is NaN/],
+      [makeEvent({ version: 0 }), /version: must be >= 1/],
+      [{ ...makeEvent(), timestamp: undefined } as unknown as Event, /timestamp/],
+      [makeEvent({ data: JSON.parse('{"__proto__":{"x":1}}') as unknown }), /__proto__/],
+    ];
+    for (const [event, message] of refused) {
+      let error: unknown;
+      try {
+        bus.publish(ns, event);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, String(message)).toMatchObject({ code: AetherErrorCode.InvalidEvent });
+      expect((error as Error).message).toMatch(message);
+    }
+    const valid = makeEvent();
+    bus.publish(ns, valid);
+    await waitFor(() => atRemote.events.length === 1);
+    await settle(bus, remote);
+    expect([local.ids(), atRemote.ids()]).toEqual([[valid.id], [valid.id]]);
+    expect(bus.stats().sent).toBe(1);
+    expect(remote.stats().undecodable).toBe(0);
+  });
+
+  it("delivers its own events exactly once even when others send messages carrying its node id", async () => {
+    const a = await newBus("target");
+    const ns = scope()("forged");
+    const atA = record(a, ns);
+    const spyConnection = await connectTo(natsUrl);
+    const forger = await connectTo(natsUrl);
+    connections.push(spyConnection, forger);
+    // The forger replays the exact headers of the target's own messages, and also sends the bare
+    // node id header, on messages of its own.
+    const seenHeaders: NonNullable<ReturnType<typeof headers>>[] = [];
+    spyConnection.subscribe(`aether.bus.${ns}`, {
+      callback: (_error, message) => {
+        if (message.headers?.get(NODE_ID_HEADER) === "target") seenHeaders.push(message.headers);
+      },
+    });
+    await spyConnection.flush();
+    await settle(a);
+    const own: string[] = [];
+    const forged: string[] = [];
+    const bare = headers();
+    bare.set(NODE_ID_HEADER, "target");
+    for (let i = 0; i < 600; i++) {
+      const event = makeEvent();
+      own.push(event.id);
+      a.publish(ns, event);
+      const copy = makeEvent();
+      forged.push(copy.id);
+      forger.publish(`aether.bus.${ns}`, JSON.stringify(copy), {
+        headers: seenHeaders.at(-1) ?? bare,
+      });
+      if (i % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await forger.flush();
+    await waitFor(() => atA.events.length >= own.length + forged.length);
+    await settle(a);
+    await forger.flush();
+    await settle(a);
+    const count = (id: string) => atA.events.filter((event) => event.id === id).length;
+    expect(own.filter((id) => count(id) !== 1)).toEqual([]);
+    expect(forged.filter((id) => count(id) !== 1)).toEqual([]);
+  });
+
   it("reports remote deliveries as EventPublished with the source node", async () => {
     const [a, b] = [await newBus("src-node"), await newBus("dst-node")];
     const ns = scope()("facts");

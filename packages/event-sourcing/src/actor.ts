@@ -1,4 +1,5 @@
 import type { Event } from "@aether/kernel";
+import type { SnapshotCodec } from "./snapshotCodec.js";
 
 /** What `decide` returns: an event without the parts the repository fills in. */
 export interface EventDraft<TType extends string = string, TData = unknown> {
@@ -28,6 +29,12 @@ export interface Actor<TState, TCommand, TDraft extends EventDraft = EventDraft>
    * schemaVersion are ignored and rebuilt from events. @default 1
    */
   readonly schemaVersion?: number;
+  /**
+   * How the state is snapshotted. Without a codec the state must be JSON (a `Set` or a `Date`
+   * would not come back as itself, so such a state is never snapshotted, and the actor is
+   * loaded from its events).
+   */
+  readonly snapshotCodec?: SnapshotCodec<TState>;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { assertExpectedVersion, type ExpectedVersion } from "@aether/occ";
 import type { Actor, EventDraft, StoredEvent } from "./actor.js";
 import type { EventStore, SnapshotStore } from "./eventStore.js";
+import { snapshotRoundTrip } from "./internal/snapshotRoundTrip.js";
 import { DEFAULT_SNAPSHOT_INTERVAL, snapshotEvery, type SnapshotPolicy } from "./snapshotPolicy.js";
 
 export interface ActorRepositoryOptions<TState, TCommand, TDraft extends EventDraft> {
@@ -76,6 +77,7 @@ export class ActorRepository<TState, TCommand, TDraft extends EventDraft = Event
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #schemaVersion: number;
+  #refusedSnapshotLogged = false;
 
   constructor(options: ActorRepositoryOptions<TState, TCommand, TDraft>) {
     this.#actor = options.actor;
@@ -98,7 +100,7 @@ export class ActorRepository<TState, TCommand, TDraft extends EventDraft = Event
     let loaded =
       snapshot === undefined || snapshot === "stale"
         ? await this.#replay(actorId, this.#actor.initialState(), 0)
-        : await this.#replay(actorId, structuredClone(snapshot.state) as TState, snapshot.version);
+        : await this.#replay(actorId, this.#restore(snapshot), snapshot.version);
     // Nothing after the snapshot: make sure it is not ahead of the history (a restored or
     // foreign snapshot store), which would otherwise be trusted silently.
     if (typeof snapshot === "object" && loaded.version === snapshot.version) {
@@ -200,13 +202,32 @@ export class ActorRepository<TState, TCommand, TDraft extends EventDraft = Event
     return "stale";
   }
 
+  // A stored snapshot may be frozen (in memory) and is shared with other loads: never evolve it.
+  #restore(snapshot: ActorSnapshot): TState {
+    const json: unknown = structuredClone(snapshot.state);
+    const codec = this.#actor.snapshotCodec;
+    return codec === undefined ? (json as TState) : codec.decode(json);
+  }
+
   async #snapshot(actorId: string, state: TState, version: number): Promise<void> {
     if (this.#snapshots === undefined) return;
+    // A snapshot that would load as another state is worse than none: refuse it, and the actor
+    // keeps loading from its events.
+    const roundTrip = snapshotRoundTrip(state, this.#actor.snapshotCodec);
+    if (!("stored" in roundTrip)) {
+      const level = this.#refusedSnapshotLogged ? "debug" : "warn";
+      this.#refusedSnapshotLogged = true;
+      this.#logger[level](
+        { actorId, version, path: roundTrip.path, problem: roundTrip.problem },
+        `snapshot refused: ${roundTrip.path} ${roundTrip.problem}, so the snapshot would not restore the state; the actor loads from its events (give the actor a snapshotCodec; logged once)`,
+      );
+      return;
+    }
     try {
       await this.#snapshots.saveSnapshot({
         actorId,
         version,
-        state,
+        state: roundTrip.stored,
         timestamp: isoNow(this.#clock),
         schemaVersion: this.#schemaVersion,
       });

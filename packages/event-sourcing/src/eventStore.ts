@@ -16,6 +16,11 @@ export interface ReplayError {
   raw: string;
   /** What is wrong with it, e.g. `invalid JSON` or `version: must be >= 1`. */
   error: string;
+  /**
+   * Set when the entry is part of the history but versions before it are missing (a gap, see
+   * `HISTORY_GAP`): replay reports the gap here and goes on with the events beyond it.
+   */
+  missingVersions?: { from: number; to: number };
 }
 
 export interface ReplayResult {

@@ -75,7 +75,7 @@ export class InMemoryEventStore implements EventStore {
     if (firstVersion !== currentVersion + 1) {
       throw this.#reports.conflict(actorId, firstVersion, currentVersion);
     }
-    const frozen = events.map((event, index) => freezeEvent(event, index));
+    const frozen = events.map(freezeEvent);
     if (stream === undefined) this.#streams.set(actorId, frozen);
     else stream.push(...frozen);
     this.#log.append(frozen);
@@ -120,8 +120,8 @@ export class InMemoryEventStore implements EventStore {
 
 // The envelope and metadata are fresh objects from validation; only `data` can still be shared
 // with the caller, so it alone is copied.
-function freezeEvent(event: Event, index: number): Event {
-  event.data = frozenJsonCopy(event.data, `events[${index}].data`);
+function freezeEvent(event: Event): Event {
+  event.data = frozenJsonCopy(event.data);
   if (event.metadata !== undefined) Object.freeze(event.metadata);
   return Object.freeze(event);
 }

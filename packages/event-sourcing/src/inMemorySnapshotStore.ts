@@ -38,7 +38,7 @@ export class InMemorySnapshotStore implements SnapshotStore {
 
   async saveSnapshot(snapshot: ActorSnapshot): Promise<void> {
     const valid = parseActorSnapshot(snapshot);
-    const frozen = frozenJsonCopy(valid, "snapshot") as ActorSnapshot;
+    const frozen = frozenJsonCopy(valid) as ActorSnapshot;
     this.#snapshots.set(frozen.actorId, frozen);
     this.#reports.snapshotCreated(frozen);
   }

@@ -2,6 +2,7 @@ export { InMemoryEventStore, createInMemoryEventStore } from "./inMemoryEventSto
 export { InMemorySnapshotStore, createInMemorySnapshotStore } from "./inMemorySnapshotStore.js";
 export { defineActor } from "./actor.js";
 export { ActorRepository } from "./actorRepository.js";
+export { EventSourcingError, eventSourcingErrorCodes } from "./eventSourcingError.js";
 export { DEFAULT_SNAPSHOT_INTERVAL, neverSnapshot, snapshotEvery } from "./snapshotPolicy.js";
 export { InMemoryCheckpointStore } from "./projections/inMemoryCheckpointStore.js";
 export { ProjectionRunner, startProjection } from "./projections/projectionRunner.js";
@@ -34,6 +35,8 @@ export type {
   LoadedActor,
 } from "./actorRepository.js";
 export type { SnapshotPolicy } from "./snapshotPolicy.js";
+export type { SnapshotCodec } from "./snapshotCodec.js";
+export type { EventSourcingErrorCode } from "./eventSourcingError.js";
 export type { InMemoryEventStoreOptions } from "./inMemoryEventStore.js";
 export type { InMemorySnapshotStoreOptions } from "./inMemorySnapshotStore.js";
 export type { CheckpointMove, CheckpointStore } from "./projections/checkpointStore.js";

@@ -218,12 +218,16 @@ describe("event-sourcing ActorRepository", () => {
     const { lines, logger } = capturedLogger();
     const repo = new ActorRepository({
       actor: {
-        initialState: () => ({ seen: 0, notJson: Number.NaN }),
+        initialState: () => ({ seen: 0 }),
         evolve: (state) => ({ ...state, seen: state.seen + 1 }),
         decide: () => ({ eventType: "Seen", data: {} }),
       },
       eventStore,
-      snapshotStore: new InMemorySnapshotStore(),
+      snapshotStore: new (class extends InMemorySnapshotStore {
+        override saveSnapshot(): Promise<void> {
+          return Promise.reject(new Error("snapshot storage is full"));
+        }
+      })(),
       snapshotPolicy: snapshotEvery(1),
       logger,
     });
@@ -231,6 +235,54 @@ describe("event-sourcing ActorRepository", () => {
     expect(result.version).toBe(1);
     expect(await eventStore.getLatestVersion("a")).toBe(1);
     expect(lines.some((line) => line.msg === "snapshot not saved")).toBe(true);
+  });
+
+  it("refuses a snapshot whose state does not survive the round trip, logs it once with the path, and keeps working from events", async () => {
+    const eventStore = new RecordingEventStore();
+    const snapshotStore = new InMemorySnapshotStore();
+    const { lines, logger } = capturedLogger();
+    const repo = new ActorRepository({
+      actor: {
+        initialState: () => ({ count: 0, seen: [new Date(0)] }),
+        evolve: (state) => ({ ...state, count: state.count + 1 }),
+        decide: () => ({ eventType: "Seen", data: {} }),
+      },
+      eventStore,
+      snapshotStore,
+      snapshotPolicy: snapshotEvery(1),
+      logger,
+    });
+    for (let i = 0; i < 4; i++) await repo.handle("a", {});
+    expect(await snapshotStore.getLatestSnapshot("a")).toBeUndefined();
+    const refusals = lines.filter((line) => line.msg.startsWith("snapshot refused"));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ level: 40, path: "state.seen[0]" });
+    const loaded = await repo.load("a");
+    expect(loaded).toMatchObject({ version: 4, state: { count: 4 } });
+    expect(loaded.state.seen[0]).toBeInstanceOf(Date);
+    expect(eventStore.replayStarts.at(-1)).toBe(1);
+  });
+
+  it("does not snapshot when the codec's decode does not give the state back", async () => {
+    const snapshotStore = new InMemorySnapshotStore();
+    const { lines, logger } = capturedLogger();
+    const repo = new ActorRepository({
+      actor: {
+        initialState: () => ({ total: 0, name: "x" }),
+        evolve: (state) => ({ ...state, total: state.total + 1 }),
+        decide: () => ({ eventType: "Added", data: {} }),
+        snapshotCodec: { encode: (state) => state, decode: () => ({ total: 0, name: "x" }) },
+      },
+      eventStore: new InMemoryEventStore(),
+      snapshotStore,
+      snapshotPolicy: snapshotEvery(1),
+      logger,
+    });
+    await repo.handle("a", {});
+    expect(await snapshotStore.getLatestSnapshot("a")).toBeUndefined();
+    expect(lines.find((line) => line.msg.startsWith("snapshot refused"))).toMatchObject({
+      path: "state.total",
+    });
   });
 
   it("rejects an invalid actor id before touching the store", async () => {

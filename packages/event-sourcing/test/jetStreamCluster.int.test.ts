@@ -26,6 +26,30 @@ afterAll(async () => {
 });
 
 describe("JetStreamEventStore on a 3-node cluster with replicas: 3", () => {
+  it("refuses a replicated stream on nats-server < 2.9.21 unless the risk is accepted explicitly", async () => {
+    const nc = await connection(cluster.urls);
+    const namespace = uniqueName("refused");
+    const refused = new JetStreamEventStore(nc, { namespace, replicas: 3 });
+    await expect(refused.ensureStream()).rejects.toMatchObject({
+      code: "MISCONFIGURED",
+      retryable: false,
+    });
+    await expect(refused.ensureStream()).rejects.toThrow(/nats-server#4320/);
+    await expect(
+      refused.saveEvent({ id: "e1", eventType: "T", actorId: "a", version: 1, data: {} }),
+    ).rejects.toMatchObject({ code: "MISCONFIGURED" });
+    const accepted = new JetStreamEventStore(nc, {
+      namespace,
+      replicas: 3,
+      acceptServerRisk: "nats-server#4320",
+    });
+    await accepted.saveEvent({ id: "e1", eventType: "T", actorId: "a", version: 1, data: {} });
+    expect(await accepted.getLatestVersion("a")).toBe(1);
+    expect(
+      () => new JetStreamEventStore(nc, { namespace, acceptServerRisk: "yes" as never }),
+    ).toThrow(/acceptServerRisk must be "nats-server#4320"/);
+  });
+
   // nats-server#4320 (fixed in 2.9.21): on a replicated stream, two appends expecting the same
   // last subject sequence can both be accepted. Whether it happens or not, the reader must stay
   // deterministic: one event per version, the first by stream sequence, extras reported.
@@ -38,7 +62,13 @@ describe("JetStreamEventStore on a 3-node cluster with replicas: 3", () => {
       for (const url of cluster.urls) {
         const nc = await connection(url);
         for (let i = 0; i < 3; i++)
-          stores.push(new JetStreamEventStore(nc, { namespace, replicas: 3 }));
+          stores.push(
+            new JetStreamEventStore(nc, {
+              namespace,
+              replicas: 3,
+              acceptServerRisk: "nats-server#4320",
+            }),
+          );
       }
       await Promise.all(stores.map((store) => store.ensureStream()));
       const rounds = 150;
@@ -88,6 +118,7 @@ describe("JetStreamEventStore on a 3-node cluster with replicas: 3", () => {
       const store = new JetStreamEventStore(nc, {
         namespace: uniqueName("leader"),
         replicas: 3,
+        acceptServerRisk: "nats-server#4320",
         timeoutMs: 3_000,
         requestTimeoutMs: 1_000,
       });

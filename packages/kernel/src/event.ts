@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AetherError, AetherErrorCode } from "./aetherError.js";
+import { findJsonProblem } from "./jsonValue.js";
 import { describeIssues } from "./validationMessage.js";
 
 /** Longest actor id, in UTF-16 code units. */
@@ -23,7 +24,34 @@ const versionSchema = z
 
 const timestampSchema = z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time" });
 
-const metadataSchema = z.record(z.string(), z.string({ error: "values must be strings" }));
+// zod's record silently drops an own "__proto__" key; the JSON rule refuses it instead.
+const metadataSchema = z
+  .custom<object>(
+    (value) => typeof value !== "object" || value === null || !Object.hasOwn(value, "__proto__"),
+    {
+      error: "must not have a key named __proto__",
+    },
+  )
+  .pipe(z.record(z.string(), z.string({ error: "values must be strings" })));
+
+/** Any value that follows the kernel's JSON rule (see `findJsonProblem`); `what` names it when absent. */
+function jsonValueSchema(whenMissing: string) {
+  return z.unknown().check((ctx) => {
+    if (ctx.value === undefined) {
+      ctx.issues.push({ code: "custom", message: whenMissing, input: ctx.value });
+      return;
+    }
+    const found = findJsonProblem(ctx.value);
+    if (found !== undefined) {
+      ctx.issues.push({
+        code: "custom",
+        message: found.problem,
+        path: found.path,
+        input: ctx.value,
+      });
+    }
+  });
+}
 
 /** One fact in an actor's history. */
 export interface Event<D = unknown> {
@@ -35,7 +63,7 @@ export interface Event<D = unknown> {
   actorId: string;
   /** 1, 2, 3 … per actor, without gaps. */
   version: number;
-  /** JSON-serialisable payload. */
+  /** A JSON value under the kernel's JSON rule (`findJsonProblem`): anything else is refused. */
   data: D;
   /** correlationId, causationId, commandId, traceparent … */
   metadata?: Record<string, string>;
@@ -54,9 +82,7 @@ export const newEventSchema = z.object({
     .max(256, { error: "must be at most 256 characters" }),
   actorId: actorIdSchema,
   version: versionSchema,
-  data: z.custom<unknown>((value) => value !== undefined, {
-    error: "is required (any JSON value, e.g. {})",
-  }),
+  data: jsonValueSchema("is required (any JSON value, e.g. {})"),
   metadata: metadataSchema.optional(),
   timestamp: timestampSchema.optional(),
 });
@@ -76,7 +102,7 @@ export interface ActorSnapshot<S = unknown> {
 export const actorSnapshotSchema = z.object({
   actorId: actorIdSchema,
   version: z.number().int().min(0, { error: "must be >= 0" }),
-  state: z.unknown(),
+  state: jsonValueSchema("is required (the actor's state as JSON)"),
   timestamp: timestampSchema,
   schemaVersion: z.number().int().optional(),
 });
@@ -84,7 +110,7 @@ export const actorSnapshotSchema = z.object({
 function isStringRecord(value: unknown): value is Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   for (const key in value) {
-    // zod drops an own "__proto__" key; leaving such input to zod keeps both paths identical.
+    // The schema refuses an own "__proto__" key; leaving such input to zod words it.
     if (key === "__proto__" || typeof (value as Record<string, unknown>)[key] !== "string") {
       return false;
     }
@@ -112,7 +138,7 @@ function parseWellFormedNewEvent(input: unknown): NewEvent | undefined {
   if (loneSurrogate.test(actorId)) return undefined;
   if (typeof version !== "number" || !Number.isSafeInteger(version) || version < 1)
     return undefined;
-  if (data === undefined) return undefined;
+  if (data === undefined || findJsonProblem(data) !== undefined) return undefined;
   if (metadata !== undefined && !isStringRecord(metadata)) return undefined;
   if (timestamp !== undefined && !timestampSchema.safeParse(timestamp).success) return undefined;
   const event: NewEvent = { id, eventType, actorId, version, data };

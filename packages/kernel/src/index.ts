@@ -17,6 +17,7 @@ export {
   parseActorSnapshot,
   parseNewEvent,
 } from "./event.js";
+export { MAX_JSON_DEPTH, assertJsonValue, findJsonProblem } from "./jsonValue.js";
 export { domainEventSchema, domainEventSchemas, domainEventTypes } from "./domainEvents.js";
 export {
   DomainEventRecorder,
@@ -37,6 +38,7 @@ export type {
   RetryableErrorCodeOf,
 } from "./aetherError.js";
 export type { ActorSnapshot, Event, NewEvent } from "./event.js";
+export type { JsonProblem } from "./jsonValue.js";
 export type { DomainEvent, DomainEventOf, DomainEventType } from "./domainEvents.js";
 export type { DomainEventPublisher } from "./domainEventPublisher.js";
 export type { Logger, LoggerFactoryOptions } from "./logger.js";

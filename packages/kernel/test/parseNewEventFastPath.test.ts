@@ -58,11 +58,15 @@ describe("kernel parseNewEvent", () => {
     );
   });
 
-  it("agrees with newEventSchema on metadata holding an own __proto__ key", () => {
-    const input: unknown = JSON.parse(
+  it("agrees with newEventSchema on metadata or data holding an own __proto__ key: both refuse it", () => {
+    for (const json of [
       '{"id":"e","eventType":"T","actorId":"a","version":1,"data":[],"metadata":{"__proto__":"x"}}',
-    );
-    expect(parseNewEvent(input)).toEqual(newEventSchema.parse(input));
+      '{"id":"e","eventType":"T","actorId":"a","version":1,"data":{"__proto__":{"x":1}}}',
+    ]) {
+      const input: unknown = JSON.parse(json);
+      expect(newEventSchema.safeParse(input).success).toBe(false);
+      expect(() => parseNewEvent(input)).toThrow(/__proto__/);
+    }
   });
 
   it("returns a fresh object, so filling it in never touches the caller's event", () => {

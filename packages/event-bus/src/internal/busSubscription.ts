@@ -21,12 +21,12 @@ export interface BusSubscriptionInit {
   onEnd: (subscription: BusSubscription) => void;
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<void> {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
+/** The `then` of a value that may be a thenable; reading it can itself throw (a getter). */
+function thenOf(value: unknown): PromiseLike<void>["then"] | undefined {
+  if ((typeof value !== "object" && typeof value !== "function") || value === null)
+    return undefined;
+  const then = (value as { then?: unknown }).then;
+  return typeof then === "function" ? (then as PromiseLike<void>["then"]) : undefined;
 }
 
 /**
@@ -203,22 +203,47 @@ export class BusSubscription implements Subscription, AsyncIterator<Event> {
       if (event === undefined) break;
       this.#delivered++;
       let result: void | PromiseLike<void>;
+      let then: PromiseLike<void>["then"] | undefined;
       try {
         result = handler(event);
+        then = thenOf(result);
       } catch (error) {
         this.#handlerFailed(error, event);
         continue;
       }
-      if (isPromiseLike(result)) {
-        result.then(this.#drain, (error: unknown) => {
-          this.#handlerFailed(error, event);
-          this.#drain();
-        });
-        return;
-      }
+      if (then !== undefined && this.#awaitThenable(then, result, event)) return;
     }
     this.#draining = false;
   };
+
+  /**
+   * Resumes delivery once the callback's thenable settles, whatever it does: a thenable is foreign
+   * code that may throw from `then` or settle more than once, and either must count as one failed
+   * (or finished) callback, never escape or run two deliveries at once.
+   * @returns false when the thenable failed at once, so the caller goes on delivering itself.
+   */
+  #awaitThenable(then: PromiseLike<void>["then"], thenable: unknown, event: Event): boolean {
+    let settled = false;
+    const resume = (error?: unknown, failed = false): void => {
+      if (settled) return;
+      settled = true;
+      if (failed) this.#handlerFailed(error, event);
+      this.#drain();
+    };
+    try {
+      then.call(
+        thenable,
+        () => resume(),
+        (error: unknown) => resume(error, true),
+      );
+    } catch (error) {
+      if (settled) return true;
+      settled = true;
+      this.#handlerFailed(error, event);
+      return false;
+    }
+    return true;
+  }
 
   #handlerFailed(error: unknown, event: Event): void {
     const suppressed = this.#handlerErrorLimiter.hit();

@@ -18,8 +18,10 @@ import type {
 import { EventBus, busDispatcher, type EventBusOptions } from "../eventBus.js";
 import type { Dispatcher, PatternGroup } from "../internal/dispatcher.js";
 import { RateLimiter } from "../internal/rateLimiter.js";
-import { NodeIdHeader } from "./nodeIdHeader.js";
-import { NODE_ID_HEADER, decodeEvent, encodeEvent } from "./wireFormat.js";
+import { LoopStallWatch } from "./loopStallWatch.js";
+import { OwnHeaders } from "./ownHeaders.js";
+import { PendingEchoes } from "./pendingEchoes.js";
+import { ECHO_HEADER, NODE_ID_HEADER, decodeEvent, encodeEvent } from "./wireFormat.js";
 
 export interface NatsEventBusOptions extends EventBusOptions {
   /**
@@ -49,17 +51,23 @@ export interface NatsEventBusStats {
   received: number;
   /** Messages on bus subjects that were not a valid event or namespace; logged, then skipped. */
   undecodable: number;
+  /**
+   * Disconnects that came right after this process stopped reading for a while (its event loop
+   * stalled): most likely the server cut the connection as a slow consumer, and events from other
+   * nodes were lost meanwhile. See the README ("Slow consumers").
+   */
+  slowConsumerDisconnects: number;
 }
 
 /** This bus's NATS subscription for one local pattern. */
 interface Listener {
   subscription?: NatsSubscription;
   /**
-   * This bus's own publishes that the server will echo back on this subscription. While it is 0
-   * no message here can be this node's own, so reading its headers (which costs as much as
-   * parsing the event) is skipped; a lost echo only leaves it too high, which is merely slower.
+   * This bus's own publishes that the server will echo back on this subscription. While there is
+   * none, no message here can be this node's own, so reading its headers (which costs as much as
+   * parsing the event) is skipped.
    */
-  pendingEchoes: number;
+  echoes: PendingEchoes;
 }
 
 const NODE_ID = /^[\x21-\x7e]{1,256}$/;
@@ -99,7 +107,7 @@ export class NatsEventBus extends EventBus {
   readonly connection: NatsConnection;
   readonly #dispatcher: Dispatcher;
   readonly #logger: Logger;
-  readonly #publishOptions: PublishOptions & { headers: NodeIdHeader };
+  readonly #publishOptions: PublishOptions & { headers: OwnHeaders };
   readonly #listeners = new Map<PatternGroup, Listener>();
   readonly #ownEventsComeBack: boolean;
   readonly #subjects = new Map<string, string>();
@@ -113,6 +121,8 @@ export class NatsEventBus extends EventBus {
   #unsent = 0;
   #received = 0;
   #undecodable = 0;
+  #slowConsumerDisconnects = 0;
+  readonly #stalls = new LoopStallWatch();
   #closing: Promise<void> | undefined;
 
   constructor(connection: NatsConnection, options?: NatsEventBusOptions);
@@ -137,9 +147,8 @@ export class NatsEventBus extends EventBus {
     this.#ownEventsComeBack = connectionOptions?.noEcho !== true;
     this.#dispatcher = busDispatcher(this);
     this.#logger = this.#dispatcher.logger.child({ transport: "nats" });
-    const nodeHeader = new NodeIdHeader(this.nodeId);
-    // One options object for every publish: the header is the same each time.
-    this.#publishOptions = { headers: nodeHeader };
+    // One options object for every publish: the headers object encodes each message's own mark.
+    this.#publishOptions = { headers: new OwnHeaders(this.nodeId, createId()) };
     this.#maxBufferedWhileDisconnected = integerOption(
       "maxBufferedBytesWhileDisconnected",
       options.maxBufferedBytesWhileDisconnected,
@@ -159,17 +168,21 @@ export class NatsEventBus extends EventBus {
 
   /**
    * Delivers to local subscribers at once, then sends the event to other nodes. Throws, before
-   * delivering anywhere, for a bad namespace (`INVALID_NAMESPACE`), an event that is not
-   * JSON-serialisable (`INVALID_EVENT`) or one larger than the server's max_payload
-   * (`PAYLOAD_TOO_LARGE`); never because of a slow subscriber or a lost connection.
+   * delivering anywhere, for a bad namespace (`INVALID_NAMESPACE`), an event that breaks the
+   * kernel's event schema or JSON rule (`INVALID_EVENT`, as the stores do) or one larger than the
+   * server's max_payload (`PAYLOAD_TOO_LARGE`); never because of a slow subscriber or a lost
+   * connection.
    */
   override publish(namespace: string, event: Event): void {
     const dispatcher = this.#dispatcher;
     const route = dispatcher.routeFor(namespace);
     const payload = encodeEvent(event);
+    const headers = this.#publishOptions.headers;
+    // Marked before the size check, so the check counts this message's own headers.
+    const sequence = this.#ownEventsComeBack ? headers.next() : 0;
     checkPayloadSize(
       this.connection,
-      { data: payload, headers: this.#publishOptions.headers },
+      { data: payload, headers },
       { what: `Event ${event.id}`, advice: "store less per event" },
     );
     dispatcher.deliver(route.subscriptions, event);
@@ -177,8 +190,7 @@ export class NatsEventBus extends EventBus {
     if (!this.#send(this.#subjectFor(namespace), payload) || !this.#ownEventsComeBack) return;
     const groups = route.groups;
     for (let i = 0; i < groups.length; i++) {
-      const listener = this.#listeners.get(groups[i]!);
-      if (listener !== undefined) listener.pendingEchoes++;
+      this.#listeners.get(groups[i]!)?.echoes.add(sequence);
     }
   }
 
@@ -202,6 +214,7 @@ export class NatsEventBus extends EventBus {
       unsent: this.#unsent,
       received: this.#received,
       undecodable: this.#undecodable,
+      slowConsumerDisconnects: this.#slowConsumerDisconnects,
     };
   }
 
@@ -216,6 +229,7 @@ export class NatsEventBus extends EventBus {
 
   async #shutdown(): Promise<void> {
     this.#dispatcher.listener = undefined;
+    this.#stalls.stop();
     for (const listener of this.#listeners.values()) this.#unsubscribeQuietly(listener);
     this.#listeners.clear();
     (this.#status as { stop?: () => void }).stop?.();
@@ -268,7 +282,7 @@ export class NatsEventBus extends EventBus {
 
   #listen(group: PatternGroup): void {
     try {
-      const listener: Listener = { pendingEchoes: 0 };
+      const listener: Listener = { echoes: new PendingEchoes() };
       listener.subscription = this.connection.subscribe(busSubjectForPattern(group.pattern), {
         callback: (error, message) => {
           if (error === null) this.#receive(group, listener, message);
@@ -302,11 +316,15 @@ export class NatsEventBus extends EventBus {
 
   #receive(group: PatternGroup, listener: Listener, message: Msg): void {
     let origin: string | undefined;
-    if (listener.pendingEchoes > 0 || this.#dispatcher.reportsPublished) {
-      origin = message.headers?.get(NODE_ID_HEADER);
-      if (origin === this.nodeId) {
-        // This node delivered its own event locally when it published it.
-        if (listener.pendingEchoes > 0) listener.pendingEchoes--;
+    if (listener.echoes.size > 0 || this.#dispatcher.reportsPublished) {
+      const headers = message.headers;
+      origin = headers?.get(NODE_ID_HEADER);
+      // This node delivered its own event locally when it published it. Only the echo mark proves
+      // a message is its own: anyone can send its node id.
+      if (
+        origin === this.nodeId &&
+        listener.echoes.consume(this.#publishOptions.headers.sequenceOf(headers?.get(ECHO_HEADER)))
+      ) {
         return;
       }
     }
@@ -354,6 +372,21 @@ export class NatsEventBus extends EventBus {
         if (status.type === "disconnect") {
           this.#connected = false;
           this.#bufferedWhileDisconnected = 0;
+          // A server-side slow-consumer cut sends no reason, only a closed socket; a stall of
+          // this process just before is what tells it from a server restart or a network fault.
+          const stalledMs = this.#stalls.recentStallMs({ minMs: 500, withinMs: 5_000 });
+          if (stalledMs > 0) {
+            this.#slowConsumerDisconnects++;
+            this.#logger.warn(
+              {
+                server: status.server,
+                stalledMs,
+                slowConsumerDisconnects: this.#slowConsumerDisconnects,
+              },
+              `NATS disconnected right after this process stopped reading for ${stalledMs} ms: most likely the server cut it as a slow consumer. Events from other nodes are lost until it reconnects; keep the event loop free (move long synchronous work off it) or raise the server's max_pending / write_deadline`,
+            );
+            continue;
+          }
           this.#logger.warn(
             { server: status.server },
             "NATS disconnected: events from other nodes are missed until it reconnects",

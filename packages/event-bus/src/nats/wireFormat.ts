@@ -14,22 +14,41 @@ export const NODE_ID_HEADER = "Aether-Node-Id";
 const pool = new Utf8Pool();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** The event as UTF-8 JSON: encoded once per publish, whatever the number of receivers. */
+/**
+ * Marks a message with this bus's own per-message number (see OwnHeaders); other nodes ignore it.
+ */
+export const ECHO_HEADER = "Aether-Echo";
+
+/**
+ * The event as UTF-8 JSON, encoded once per publish whatever the number of receivers. The event
+ * is first checked as every node will check it on receipt (the kernel's envelope and JSON rule),
+ * so what local subscribers get, the other nodes get too.
+ */
 export function encodeEvent(event: Event): Uint8Array {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(event);
-  } catch (error) {
+  const checked = checkEvent(event);
+  if ("message" in checked) {
+    const id = (event as { id?: unknown } | null | undefined)?.id;
     throw new AetherError(
       AetherErrorCode.InvalidEvent,
-      `Event ${String(event?.id)} cannot be sent to other nodes: it is not JSON-serialisable`,
-      { cause: error, details: { eventId: event?.id } },
+      `Event ${typeof id === "string" ? id : "without an id"} cannot be published: ${checked.message}`,
+      { cause: checked.cause, details: { eventId: id } },
     );
   }
-  if (json === undefined) {
-    throw new AetherError(AetherErrorCode.InvalidEvent, "An event must be an object");
+  return pool.encode(JSON.stringify(event));
+}
+
+/** `input` as a complete event by the kernel's schema, or why it is not one. */
+function checkEvent(input: unknown): { event: Event } | { message: string; cause?: unknown } {
+  try {
+    const event = parseNewEvent(input);
+    if (event.timestamp !== undefined) return { event: event as Event };
+  } catch {
+    // eventSchema words the problem below.
   }
-  return pool.encode(json);
+  const result = eventSchema.safeParse(input);
+  return result.success
+    ? { message: "Invalid event: timestamp: missing" }
+    : { message: `Invalid event: ${describeIssues(result.error)}`, cause: result.error };
 }
 
 /**
@@ -46,18 +65,13 @@ export function decodeEvent(data: Uint8Array): Event {
       cause: error,
     });
   }
-  let event: Event | undefined;
-  try {
-    const candidate = parseNewEvent(parsed);
-    if (candidate.timestamp !== undefined) event = candidate as Event;
-  } catch {
-    // eventSchema words the problem below.
-  }
-  if (event !== undefined) return event;
-  const result = eventSchema.safeParse(parsed);
+  const checked = checkEvent(parsed);
+  if ("event" in checked) return checked.event;
   throw new AetherError(
     AetherErrorCode.InvalidEvent,
-    `Message is not an event: ${result.success ? "timestamp: missing" : describeIssues(result.error)}`,
-    result.success ? {} : { cause: result.error },
+    `Message is not an event: ${checked.message}`,
+    {
+      cause: checked.cause,
+    },
   );
 }

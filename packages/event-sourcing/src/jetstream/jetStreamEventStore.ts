@@ -1,6 +1,7 @@
 import {
   AetherError,
   AetherErrorCode,
+  isAetherError,
   type Clock,
   type Event,
   type Logger,
@@ -28,6 +29,9 @@ import type { EventStore, ReadEventsOptions, ReplayResult } from "../eventStore.
 import { readAllOf, readAllPageOf, type LogSource } from "../internal/logSource.js";
 import { SourceSubscription } from "../internal/sourceSubscription.js";
 import { prepareAppend } from "../internal/prepareAppend.js";
+import { limitRefusal } from "./internal/client/limitRefusal.js";
+import { isStreamGone } from "./internal/client/streamPresence.js";
+import { EventSourcingError } from "../eventSourcingError.js";
 import { ensureEventStream, type EventStreamFacts } from "./internal/client/eventStreamSetup.js";
 import { encodeLinks, nextLinks, PREV_HEADER } from "./internal/history/chainLinks.js";
 import { encodeEvents } from "./internal/history/eventCodec.js";
@@ -51,6 +55,13 @@ export interface JetStreamEventStoreOptions {
    * @default 1
    */
   replicas?: number;
+  /**
+   * Set to `"nats-server#4320"` to use a replicated stream (replicas > 1) on nats-server < 2.9.21
+   * anyway. Without it the store refuses such a stream (`MISCONFIGURED`): those servers can
+   * acknowledge two racing appends of one version, and diverge under leader loss, so an
+   * acknowledged append there is not trustworthy. See the README's "nats-server#4320" section.
+   */
+  acceptServerRisk?: "nats-server#4320";
   /**
    * How long the server remembers `Nats-Msg-Id`s, used when this store creates the stream. An
    * append retried inside one call (after a lost answer) is recognised by its message id within
@@ -91,12 +102,15 @@ export class JetStreamEventStore implements EventStore {
   readonly #logger: Logger;
   readonly #cache: PositionCache;
   readonly #replicas: number;
+  readonly #acceptServerRisk: boolean;
   readonly #duplicateWindowMs: number;
   readonly #timeoutMs: number;
   readonly #requestTimeoutMs: number;
   readonly #reader: JetStreamEventReader;
   readonly #log: LogSource;
   #ready: Promise<EventStreamFacts> | undefined;
+  /** Set once the stream was found deleted: calls fail until ensureStream() finds it again. */
+  #gone = false;
 
   constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
   constructor(
@@ -118,6 +132,13 @@ export class JetStreamEventStore implements EventStore {
     this.#logger = context.logger;
     this.#reports = context.reports;
     this.#replicas = integerOption("replicas", options.replicas, { fallback: 1, min: 1, max: 5 });
+    if (options.acceptServerRisk !== undefined && options.acceptServerRisk !== "nats-server#4320") {
+      throw new AetherError(
+        AetherErrorCode.InvalidArgument,
+        `acceptServerRisk must be "nats-server#4320" or absent, got ${JSON.stringify(options.acceptServerRisk)}`,
+      );
+    }
+    this.#acceptServerRisk = options.acceptServerRisk === "nats-server#4320";
     this.#timeoutMs = integerOption("timeoutMs", options.timeoutMs, { fallback: 10_000, min: 1 });
     this.#requestTimeoutMs = integerOption("requestTimeoutMs", options.requestTimeoutMs, {
       fallback: 2_000,
@@ -134,6 +155,7 @@ export class JetStreamEventStore implements EventStore {
       client: this.#client,
       namespace: this.namespace,
       facts: () => this.#facts(),
+      whenGone: (error, timeoutMs) => this.#whenGone(error, timeoutMs),
       cache: this.#cache,
       logger: this.#logger,
       timeoutMs: this.#timeoutMs,
@@ -154,15 +176,48 @@ export class JetStreamEventStore implements EventStore {
    * start-up to surface a misconfiguration early.
    */
   async ensureStream(): Promise<void> {
+    if (this.#gone) {
+      // Never recreate a stream this store saw deleted: an empty one would pass for a history.
+      await this.#client
+        .api(`STREAM.INFO.${this.streamName}`, undefined, this.#requestTimeoutMs)
+        .catch((error: unknown) => {
+          throw isJetStreamApiError(error, JetStreamErrorCode.StreamNotFound)
+            ? this.#notFound()
+            : toAetherError(error, `check event stream ${this.streamName}`);
+        });
+      this.#gone = false;
+    }
+    this.#ready = undefined;
     await this.#facts();
   }
 
+  #notFound(): EventSourcingError<"STREAM_NOT_FOUND"> {
+    return new EventSourcingError(
+      "STREAM_NOT_FOUND",
+      `Event stream ${this.streamName} of namespace ${JSON.stringify(this.namespace)} does not exist any more (it was deleted under this store). The store does not recreate it: recreate or restore it, then call ensureStream()`,
+      { details: { stream: this.streamName, namespace: this.namespace } },
+    );
+  }
+
+  /** Rethrows `error`, as STREAM_NOT_FOUND when the server says the stream is gone. */
+  async #whenGone(error: unknown, timeoutMs: number): Promise<never> {
+    if (this.#gone || (await isStreamGone(this.#client, error, timeoutMs))) {
+      this.#gone = true;
+      this.#ready = undefined;
+      this.#cache.clear();
+      throw this.#notFound();
+    }
+    throw error;
+  }
+
   #facts(): Promise<EventStreamFacts> {
+    if (this.#gone) return Promise.reject(this.#notFound());
     this.#ready ??= ensureEventStream(
       this.#client,
       {
         namespace: this.namespace,
         replicas: this.#replicas,
+        acceptServerRisk: this.#acceptServerRisk,
         duplicateWindowMs: this.#duplicateWindowMs,
         timeoutMs: this.#timeoutMs,
         requestTimeoutMs: this.#requestTimeoutMs,
@@ -222,14 +277,20 @@ export class JetStreamEventStore implements EventStore {
           headers,
           timeoutMs: deadline.requestTimeout(this.#requestTimeoutMs),
         });
-      } catch (error) {
+      } catch (thrown) {
+        const error: unknown = await this.#whenGone(thrown, this.#requestTimeoutMs).catch(
+          (checked: unknown) => checked,
+        );
+        if (isAetherError(error, "STREAM_NOT_FOUND")) throw error;
         if (isJetStreamApiError(error, JetStreamErrorCode.StreamWrongLastSequence)) {
           // Someone else appended (or the cached head was stale): the conflict, if it is one,
           // must carry the true current version, so read it rather than guess.
           head = await this.#reader.readHead(actorId, deadline);
           continue;
         }
-        const failure = toAetherError(error, operation);
+        const failure =
+          limitRefusal(error, { stream: this.streamName, operation }) ??
+          toAetherError(error, operation);
         if (failure.code === AetherErrorCode.Timeout) outcomeUnknown = true;
         if (failure.retryable && (await deadline.backoff(attempt))) {
           this.#logger.debug(

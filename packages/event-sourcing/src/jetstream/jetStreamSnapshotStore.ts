@@ -138,7 +138,7 @@ export class JetStreamSnapshotStore implements SnapshotStore {
 
   async saveSnapshot(snapshot: ActorSnapshot): Promise<void> {
     const valid = parseActorSnapshot(snapshot);
-    const data = jsonBytes(valid, "snapshot");
+    const data = jsonBytes(valid);
     checkPayloadSize(
       this.#nc,
       { data },

@@ -171,6 +171,47 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
       expect(await store.getLatestVersion("acc-1")).toBe(0);
     });
 
+    it("refuses, before anything is stored, data that JSON would drop or change", async () => {
+      const { store, publisher } = await setup();
+      const deep: Record<string, unknown> = {};
+      let level = deep;
+      for (let i = 0; i < 300; i++) level = level["next"] = {};
+      const refused: [unknown, RegExp][] = [
+        [() => 1, /data: is a function/],
+        [Symbol("s"), /data: is a symbol/],
+        [{ toJSON: () => undefined }, /data: has a toJSON\(\) that returns undefined/],
+        [{ amount: NaN }, /data\.amount: is NaN/],
+        [{ tags: new Set(["a"]) }, /data\.tags: is a Set/],
+        [
+          JSON.parse('{"ok":{"__proto__":{"admin":true}}}'),
+          /data\.ok\.__proto__: is a key named __proto__/,
+        ],
+        [deep, /nested deeper than 256 levels/],
+      ];
+      for (const [data, message] of refused) {
+        const error = await store.saveEvent(event("acc-1", 1, { data })).catch((e: unknown) => e);
+        expect(isAetherError(error, "INVALID_EVENT"), String(message)).toBe(true);
+        expect((error as Error).message).toMatch(message);
+        const batch = [event("acc-1", 1), event("acc-1", 2, { data }), event("acc-1", 3)];
+        const batchError = await store.saveEvents(batch).catch((e: unknown) => e);
+        expect(isAetherError(batchError, "INVALID_EVENT"), String(message)).toBe(true);
+      }
+      const metadata = JSON.parse('{"__proto__":"x","k":"v"}') as Record<string, string>;
+      const metadataError = await store
+        .saveEvent(event("acc-1", 1, { metadata }))
+        .catch((e: unknown) => e);
+      expect((metadataError as Error).message).toMatch(
+        /metadata: must not have a key named __proto__/,
+      );
+      expect(await store.getLatestVersion("acc-1")).toBe(0);
+      expect(await store.getEventsWithErrors("acc-1")).toEqual({ events: [], errors: [] });
+      expect(publisher.ofType("EventStored")).toEqual([]);
+      // Nothing was stored, so version 1 is still free and the event is read back whole.
+      const faithful = { ...event("acc-1", 1), data: { a: [{ toJSON: () => "x" }, undefined] } };
+      await store.saveEvent(faithful);
+      expect((await store.getEvents("acc-1"))[0]?.data).toEqual({ a: ["x", null] });
+    });
+
     it("appends a batch atomically", async () => {
       const { store } = await setup();
       await store.saveEvents([event("acc-1", 1), event("acc-1", 2), event("acc-1", 3)]);

@@ -1,6 +1,10 @@
 import { DomainEventRecorder, isAetherError, type ActorSnapshot } from "@aether/kernel";
 import { describe, expect, it } from "vitest";
+import { defineActor } from "../actor.js";
+import { ActorRepository } from "../actorRepository.js";
 import type { SnapshotStore } from "../eventStore.js";
+import { InMemoryEventStore } from "../inMemoryEventStore.js";
+import { snapshotEvery } from "../snapshotPolicy.js";
 import { hostileActorIds, type EventStoreContext } from "./eventStoreContract.js";
 
 export type SnapshotStoreFactory = (
@@ -24,6 +28,58 @@ export function describeSnapshotStoreContract(name: string, factory: SnapshotSto
   };
 
   describe(`${name} satisfies the SnapshotStore contract`, () => {
+    it("keeps an actor whose state is not plain JSON loadable: no snapshot without a codec, exact with one", async () => {
+      const { store, namespace } = await setup();
+      const tagger = defineActor({
+        initialState: () => ({ tags: new Set<string>(), since: undefined as Date | undefined }),
+        decide: (command: { tag: string }) => ({
+          eventType: "Tagged" as const,
+          data: { tag: command.tag, at: "2026-01-02T03:04:05.000Z" },
+        }),
+        evolve: (state, event) => ({
+          tags: new Set([...state.tags, event.data.tag]),
+          since: state.since ?? new Date(event.data.at),
+        }),
+      });
+      const eventStore = new InMemoryEventStore({ namespace });
+      const repository = (actor: typeof tagger) =>
+        new ActorRepository({
+          actor,
+          eventStore,
+          snapshotStore: store,
+          snapshotPolicy: snapshotEvery(2),
+        });
+      const plain = repository(tagger);
+      for (const tag of ["a", "b", "c"]) await plain.handle("t-1", { tag });
+      const loaded = await plain.load("t-1");
+      expect(loaded.state.tags).toEqual(new Set(["a", "b", "c"]));
+      expect(loaded.state.since).toEqual(new Date("2026-01-02T03:04:05.000Z"));
+      expect(await store.getLatestSnapshot("t-1")).toBeUndefined();
+
+      const coded = repository({
+        ...tagger,
+        snapshotCodec: {
+          encode: (state) => ({ tags: [...state.tags], since: state.since?.toISOString() }),
+          decode: (json) => {
+            const { tags, since } = json as { tags: string[]; since?: string };
+            return {
+              tags: new Set(tags),
+              since: since === undefined ? undefined : new Date(since),
+            };
+          },
+        },
+      });
+      expect((await coded.handle("t-1", { tag: "d" })).version).toBe(4);
+      expect(await store.getLatestSnapshot("t-1")).toMatchObject({
+        version: 4,
+        state: { tags: ["a", "b", "c", "d"], since: "2026-01-02T03:04:05.000Z" },
+      });
+      const fromSnapshot = await coded.load("t-1");
+      expect(fromSnapshot.state.tags).toEqual(new Set(["a", "b", "c", "d"]));
+      expect(fromSnapshot.state.since).toEqual(new Date("2026-01-02T03:04:05.000Z"));
+      expect((await coded.handle("t-1", { tag: "e" })).state.tags.size).toBe(5);
+    });
+
     it("has no snapshot for an unknown actor", async () => {
       const { store } = await setup();
       expect(await store.getLatestSnapshot("nobody")).toBeUndefined();

@@ -1,5 +1,6 @@
 export { StreamClient } from "./streamClient.js";
 export { readSubject } from "./subjectReader.js";
+export { readSubjectFromLeader } from "./leaderSubjectReader.js";
 export { JetStreamErrorCode, isJetStreamApiError } from "./jetStreamApiError.js";
 
 export type { PubAck } from "./streamClient.js";

@@ -98,6 +98,15 @@ export class StreamClient {
     return this.#msgGet({ seq }, timeoutMs);
   }
 
+  /**
+   * The first message on `subject` at or after `seq`, or undefined when there is none. Asked of
+   * the stream leader (`STREAM.MSG.GET` with `next_by_subj`), never of another replica, so on a
+   * replicated stream two reads cannot disagree because different replicas answered them.
+   */
+  nextMessage(subject: string, seq: number, timeoutMs: number): Promise<StoredMessage | undefined> {
+    return this.#msgGet({ seq, next_by_subj: subject }, timeoutMs);
+  }
+
   /** A `$JS.API.DIRECT.GET` request: the message itself, headers and all, or undefined for 404. */
   async #directGet(
     subject: string,

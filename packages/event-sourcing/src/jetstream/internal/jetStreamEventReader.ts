@@ -1,8 +1,14 @@
 import { parseActorId, type Event, type Logger } from "@aether/kernel";
 import { Deadline, retrying, toAetherError } from "@aether/nats";
-import { readSubject, type StoredMessage, type StreamClient } from "@aether/nats/jetstream";
+import {
+  readSubject,
+  readSubjectFromLeader,
+  type StoredMessage,
+  type StreamClient,
+} from "@aether/nats/jetstream";
 import { actorSubject } from "@aether/namespace";
 import type { ReadEventsOptions, ReplayError, ReplayResult } from "../../eventStore.js";
+import { historyGapError } from "../../eventSourcingError.js";
 import { checkFromVersion } from "../../internal/prepareAppend.js";
 import type { EventStreamFacts } from "./client/eventStreamSetup.js";
 import { flattenChunks } from "./client/flattenChunks.js";
@@ -26,6 +32,8 @@ export interface JetStreamEventReaderOptions {
   namespace: string;
   /** The stream's facts, once it is set up (the store's own ensureStream). */
   facts: () => Promise<EventStreamFacts>;
+  /** Rethrows a failed call's error, as STREAM_NOT_FOUND when the stream turns out deleted. */
+  whenGone: (error: unknown, timeoutMs: number) => Promise<never>;
   cache: PositionCache;
   logger: Logger;
   timeoutMs: number;
@@ -40,6 +48,7 @@ export class JetStreamEventReader {
   readonly #client: StreamClient;
   readonly #namespace: string;
   readonly #facts: () => Promise<EventStreamFacts>;
+  readonly #whenGone: (error: unknown, timeoutMs: number) => Promise<never>;
   readonly #cache: PositionCache;
   readonly #logger: Logger;
   readonly #timeoutMs: number;
@@ -49,6 +58,7 @@ export class JetStreamEventReader {
     this.#client = options.client;
     this.#namespace = options.namespace;
     this.#facts = options.facts;
+    this.#whenGone = options.whenGone;
     this.#cache = options.cache;
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs;
@@ -62,12 +72,15 @@ export class JetStreamEventReader {
   }
 
   async #lastMessage(actorId: string, deadline: Deadline): Promise<StoredMessage | undefined> {
-    const { directLastReads } = await this.#facts();
+    const { directGets } = await this.#facts();
     const subject = actorSubject(this.#namespace, actorId);
     return retrying(
       { deadline, requestTimeoutMs: this.#requestTimeoutMs },
       `read the last event of actor ${JSON.stringify(actorId)}`,
-      (timeoutMs) => this.#client.lastMessage(subject, { timeoutMs, direct: directLastReads }),
+      (timeoutMs) =>
+        this.#client
+          .lastMessage(subject, { timeoutMs, direct: directGets })
+          .catch((error: unknown) => this.#whenGone(error, timeoutMs)),
     );
   }
 
@@ -121,8 +134,10 @@ export class JetStreamEventReader {
 
   async *#messages(actorId: string): AsyncGenerator<StoredMessage[]> {
     const operation = `read the history of actor ${JSON.stringify(actorId)}`;
+    const { leaderReads } = await this.#facts();
+    const read = leaderReads ? readSubjectFromLeader : readSubject;
     try {
-      yield* readSubject(this.#client, {
+      yield* read(this.#client, {
         subject: actorSubject(this.#namespace, actorId),
         startSeq: 1,
         budget: {
@@ -131,7 +146,10 @@ export class JetStreamEventReader {
         },
       });
     } catch (error) {
-      throw toAetherError(error, operation);
+      throw toAetherError(
+        await this.#whenGone(error, this.#requestTimeoutMs).catch((checked: unknown) => checked),
+        operation,
+      );
     }
   }
 
@@ -193,6 +211,14 @@ export class JetStreamEventReader {
       }
     }
     yield* this.#fold(id, from, (error) => {
+      if (error.missingVersions !== undefined) {
+        const gap = historyGapError(id, error.missingVersions);
+        this.#logger.error(
+          { actorId: id, sequence: error.sequence, missingVersions: error.missingVersions },
+          gap.message,
+        );
+        throw gap;
+      }
       this.#logger.warn(
         { actorId: id, sequence: error.sequence, error: error.error },
         "skipped a stored message that is not part of the actor's history (see getEventsWithErrors)",
@@ -203,7 +229,8 @@ export class JetStreamEventReader {
   /**
    * The actor's events from `fromVersion` on. A stored message that is not part of the history
    * (undecodable, another actor's, a second claim on a version) is skipped and logged as a
-   * warning, never returned; getEventsWithErrors reports them.
+   * warning, never returned; getEventsWithErrors reports them. A gap (versions once stored and
+   * now missing) fails with HISTORY_GAP rather than return a shorter history.
    */
   async getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
     const events: Event[] = [];

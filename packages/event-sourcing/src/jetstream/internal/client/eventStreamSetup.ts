@@ -14,6 +14,8 @@ import type { StreamConfig } from "@nats-io/jetstream";
 export interface EventStreamSettings {
   namespace: string;
   replicas: number;
+  /** Use a replicated stream on a server with nats-server#4320 anyway. */
+  acceptServerRisk: boolean;
   duplicateWindowMs: number;
   timeoutMs: number;
   requestTimeoutMs: number;
@@ -21,13 +23,18 @@ export interface EventStreamSettings {
 
 /** What the stores need to know about the stream they write to. */
 export interface EventStreamFacts {
-  /** Any replica may answer gets by sequence (`allow_direct`). */
+  /**
+   * Gets (by sequence, and of an actor's last message) may be answered by any replica
+   * (`allow_direct`): only on an R1 stream, where the one replica is the one that acknowledged the
+   * append. Replicas of a replicated stream can lag, and on nats-server 2.9 diverge (different
+   * messages at one sequence after a leader loss): reads must not depend on which one answers.
+   */
   directGets: boolean;
   /**
-   * The actor's last message may be read with a direct get too: only on an R1 stream, where the
-   * one replica that answers is the one that acknowledged the append.
+   * Histories are read from the stream leader, message by message, rather than through a consumer
+   * that may sit on any replica: on replicated streams, for the same reason.
    */
-  directLastReads: boolean;
+  leaderReads: boolean;
   /**
    * Reads may follow the `Aether-Prev` links. Off where nats-server#4320 can let a second append
    * in beside the first (the links would skip the first): then every read folds the whole subject.
@@ -78,14 +85,39 @@ function eventStreamConfig(settings: EventStreamSettings): Partial<StreamConfig>
   };
 }
 
+const LIMITS = ["max_age", "max_msgs", "max_bytes", "max_msgs_per_subject"] as const;
+
+/** Limits that make the server drop stored events to make room (or when they age out). */
+function discardingLimits(config: StreamConfigSubset): string[] {
+  const limits = LIMITS.filter((limit) => (config[limit] ?? 0) > 0);
+  // max_age removes events whatever the discard policy; max_msgs_per_subject too, unless the
+  // server refuses per subject (discard_new_per_subject, 2.10+); the others only with discard: old.
+  const perSubjectRefuses =
+    (config as { discard_new_per_subject?: boolean }).discard_new_per_subject === true;
+  return limits
+    .filter(
+      (limit) =>
+        limit === "max_age" ||
+        (limit === "max_msgs_per_subject" && !perSubjectRefuses) ||
+        config.discard !== "new",
+    )
+    .map(
+      (limit) =>
+        `${limit} is ${config[limit]}${limit === "max_age" ? "" : ` with discard: ${config.discard ?? "old"}`}`,
+    );
+}
+
 function weakenedGuarantees(config: StreamConfigSubset): string[] {
   const problems: string[] = [];
   if (config.allow_rollup_hdrs === true) problems.push("allow_rollup_hdrs is on");
   if (config.deny_delete !== true) problems.push("deny_delete is off");
   if (config.deny_purge !== true) problems.push("deny_purge is off");
-  for (const limit of ["max_age", "max_msgs", "max_bytes", "max_msgs_per_subject"] as const) {
+  for (const limit of LIMITS) {
     const value = config[limit] ?? 0;
-    if (value > 0) problems.push(`${limit} is ${value}`);
+    // With discard: new a limit refuses appends (STREAM_LIMIT_REACHED) instead of dropping events.
+    if (value > 0 && config.discard === "new" && limit !== "max_age") {
+      problems.push(`${limit} is ${value}: appends will be refused once it is reached`);
+    }
   }
   return problems;
 }
@@ -146,6 +178,14 @@ function checkStream(
       { details: { stream: name } },
     );
   }
+  const discarding = discardingLimits(found);
+  if (discarding.length > 0) {
+    throw new AetherError(
+      AetherErrorCode.Misconfigured,
+      `Stream ${name} has limits that discard stored events (${discarding.join("; ")}): an actor's history would silently lose its oldest events. Remove the limits (nats stream edit ${name}), or set discard: new so that appends are refused instead`,
+      { details: { stream: name, limits: discarding } },
+    );
+  }
   const problems = weakenedGuarantees(found);
   if (problems.length > 0) {
     logger.warn(
@@ -171,6 +211,13 @@ function checkStream(
   const raceProne =
     replicas > 1 &&
     (version === undefined || isServerVersionBefore(version, EXPECTED_SEQUENCE_RACE_FIXED));
+  if (raceProne && !settings.acceptServerRisk) {
+    throw new AetherError(
+      AetherErrorCode.Misconfigured,
+      `Stream ${name} has ${replicas} replicas on nats-server ${client.nc.info?.version ?? "(unknown version)"}: before 2.9.21 a replicated stream can acknowledge two racing appends of one version (nats-server#4320) and its replicas can diverge when the leader is lost, so an acknowledged append is not trustworthy. Upgrade the servers to 2.9.21 or later, use replicas: 1, or accept the risk with acceptServerRisk: "nats-server#4320"`,
+      { details: { stream: name, replicas, serverVersion: client.nc.info?.version } },
+    );
+  }
   if (raceProne) {
     logger.warn(
       { stream: name, serverVersion: client.nc.info?.version, replicas },
@@ -183,6 +230,6 @@ function checkStream(
       "nats-server 2.9 writes each event to the OS before acknowledging it but fsyncs only on a timer: a server process crash loses nothing, an OS crash or power loss can lose the last acknowledged events of this R1 stream; use replicas: 3 on a cluster",
     );
   }
-  const directGets = found.allow_direct === true;
-  return { directGets, directLastReads: directGets && replicas === 1, chainReads: !raceProne };
+  const directGets = found.allow_direct === true && replicas === 1;
+  return { directGets, leaderReads: replicas > 1, chainReads: !raceProne };
 }

@@ -9,7 +9,7 @@ const lenientDecoder = new TextDecoder("utf-8");
  * common case reads naturally to any other consumer of the stream.
  */
 export function encodeEvents(events: readonly Event[]): Uint8Array {
-  return events.length === 1 ? jsonBytes(events[0], "events[0]") : jsonBytes(events, "events");
+  return jsonBytes(events.length === 1 ? events[0] : events);
 }
 
 export type DecodedEvents = { ok: true; events: Event[] } | { ok: false; error: string };

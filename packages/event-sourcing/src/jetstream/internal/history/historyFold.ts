@@ -1,6 +1,8 @@
 import type { Event } from "@aether/kernel";
 import type { StoredMessage } from "@aether/nats/jetstream";
 import type { ReplayError } from "../../../eventStore.js";
+import { historyGapError } from "../../../eventSourcingError.js";
+import { PREV_HEADER } from "./chainLinks.js";
 import { decodeEvents, rawText } from "./eventCodec.js";
 
 /**
@@ -9,7 +11,9 @@ import { decodeEvents, rawText } from "./eventCodec.js";
  * else is reported: undecodable messages, events of another actor, a second claim on a version
  * (the first by stream sequence wins, whatever wrote the second: a raw publish, or two appends
  * accepted together on a clustered nats-server < 2.9.21, nats-server#4320) and versions that skip
- * ahead. The rule is a left fold, so every reader that applies it agrees, and appends made
+ * ahead in a message the store did not write. A message the store wrote that skips ahead means
+ * the versions in between were stored and are gone: that is a gap (`missingVersions`), and the
+ * history goes on beyond it, so readers can fail loudly instead of returning a shorter history. The rule is a left fold, so every reader that applies it agrees, and appends made
  * through the store (one message each, OCC-checked) are always accepted whole.
  */
 export class HistoryFold {
@@ -34,8 +38,25 @@ export class HistoryFold {
   add(message: StoredMessage, into: Event[]): ReplayError | undefined {
     const decoded = decodeEvents(message.data, this.#actorId);
     if (!decoded.ok) return this.#error(message, decoded.error);
+    const first = decoded.events[0]!.version;
+    // The store wrote this message (it carries links) after checking that it follows the actor's
+    // last message, so versions it skips were stored once and are gone: a gap, reported, and the
+    // history goes on beyond it, never silently ending here.
+    if (first > this.#latest + 1 && message.header(PREV_HEADER) !== undefined) {
+      const missing = { from: this.#latest + 1, to: first - 1 };
+      this.#latest = first - 1;
+      this.#add(decoded.events, into);
+      return {
+        ...this.#error(message, historyGapError(this.#actorId, missing).message),
+        missingVersions: missing,
+      };
+    }
+    return this.#add(decoded.events, into, message);
+  }
+
+  #add(events: readonly Event[], into: Event[], message?: StoredMessage): ReplayError | undefined {
     let refused: string[] | undefined;
-    for (const event of decoded.events) {
+    for (const event of events) {
       if (event.version === this.#latest + 1) {
         this.#latest = event.version;
         if (event.version >= this.#fromVersion) into.push(event);
@@ -48,7 +69,8 @@ export class HistoryFold {
         );
       }
     }
-    return refused === undefined ? undefined : this.#error(message, refused.join("; "));
+    if (refused === undefined || message === undefined) return undefined;
+    return this.#error(message, refused.join("; "));
   }
 
   #error(message: StoredMessage, error: string): ReplayError {

@@ -33,6 +33,11 @@ export class PositionCache {
     return position;
   }
 
+  /** Forgets every position (the stream they point into is gone). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   /** Keeps the newer of the known and the given head: appends may complete out of order. */
   remember(actorId: string, position: HeadPosition): void {
     if (this.#capacity <= 0) return;
