@@ -129,7 +129,9 @@ describe("JetStreamEventStore on replicas: 3 under repeated kill -9 of the strea
       for (const loop of loops) {
         // A loop may only have stopped on HISTORY_GAP: the store saw lost history and said so.
         if (loop.error !== undefined) {
-          expect(isAetherError(loop.error, "HISTORY_GAP"), (loop.error as Error).message).toBe(true);
+          expect(isAetherError(loop.error, "HISTORY_GAP"), (loop.error as Error).message).toBe(
+            true,
+          );
         }
         const read = () => whenAvailable(() => store.getEvents(loop.actorId));
         const first = await read().catch((error: unknown) => error);
