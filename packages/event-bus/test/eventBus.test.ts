@@ -279,6 +279,15 @@ describe("event-bus: EventBus argument checks", () => {
     expect(() => new EventBus({ bufferSize })).toThrow(code(AetherErrorCode.InvalidArgument));
   });
 
+  it.each([-1, 1.5, Number.NaN])("rejects logIntervalMs %s, naming it", (logIntervalMs) => {
+    expect(() => new EventBus({ logIntervalMs })).toThrow(
+      expect.objectContaining({
+        code: AetherErrorCode.InvalidArgument,
+        message: expect.stringMatching(/^logIntervalMs must be an integer from 0 to /),
+      }),
+    );
+  });
+
   it("rejects an empty eventTypes list and an empty actorId", () => {
     expect(() => bus.subscribe("t", { eventTypes: [] })).toThrow(
       code(AetherErrorCode.InvalidArgument),

@@ -33,13 +33,3 @@ export function storeContext(component: string, options: StoreContextOptions): S
   const publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, logger);
   return { namespace, reports: new StoreReports(namespace, publisher, clock), clock, logger };
 }
-
-/** Lets a store take `(nc, "tenant-a", options)` as well as `(nc, { namespace: "tenant-a", … })`. */
-export function withNamespace<T extends { namespace?: string }>(
-  namespaceOrOptions: string | T,
-  moreOptions: Omit<T, "namespace">,
-): T {
-  return typeof namespaceOrOptions === "string"
-    ? ({ ...moreOptions, namespace: namespaceOrOptions } as T)
-    : namespaceOrOptions;
-}

@@ -14,7 +14,7 @@ import {
   isJetStreamApiError,
   type PubAck,
 } from "@aether/nats/jetstream";
-import { actorSubject, eventStreamName } from "@aether/namespace";
+import { actorSubject, eventStreamName } from "@aether/namespace/naming";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
 import type { EventStore, ReadEventsOptions, ReplayResult } from "../eventStore.js";
 import { prepareAppend } from "../internal/prepareAppend.js";
@@ -23,7 +23,7 @@ import { encodeLinks, nextLinks, PREV_HEADER } from "./internal/history/chainLin
 import { encodeEvents } from "./internal/history/eventCodec.js";
 import { PositionCache } from "./internal/history/positionCache.js";
 import { JetStreamEventReader, MSG_ID_HEADER, lastOf } from "./internal/jetStreamEventReader.js";
-import { storeContext, withNamespace } from "../internal/storeContext.js";
+import { storeContext } from "../internal/storeContext.js";
 import type { StoreReports } from "../internal/storeReports.js";
 
 export interface JetStreamEventStoreOptions {
@@ -86,18 +86,7 @@ export class JetStreamEventStore implements EventStore {
   readonly #reader: JetStreamEventReader;
   #ready: Promise<EventStreamFacts> | undefined;
 
-  constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
-  constructor(
-    nc: NatsConnection,
-    namespace: string,
-    options?: Omit<JetStreamEventStoreOptions, "namespace">,
-  );
-  constructor(
-    nc: NatsConnection,
-    namespaceOrOptions: string | JetStreamEventStoreOptions = {},
-    moreOptions: JetStreamEventStoreOptions = {},
-  ) {
-    const options = withNamespace(namespaceOrOptions, moreOptions);
+  constructor(nc: NatsConnection, options: JetStreamEventStoreOptions = {}) {
     const context = storeContext("JetStreamEventStore", options);
     this.namespace = context.namespace;
     this.streamName = eventStreamName(this.namespace);

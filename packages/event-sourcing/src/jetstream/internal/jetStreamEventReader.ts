@@ -1,7 +1,7 @@
 import { parseActorId, type Event, type Logger } from "@aether/kernel";
 import { Deadline, retrying, toAetherError } from "@aether/nats";
 import { readSubject, type StoredMessage, type StreamClient } from "@aether/nats/jetstream";
-import { actorSubject } from "@aether/namespace";
+import { actorSubject } from "@aether/namespace/naming";
 import type { ReadEventsOptions, ReplayError, ReplayResult } from "../../eventStore.js";
 import { checkFromVersion } from "../../internal/prepareAppend.js";
 import type { EventStreamFacts } from "./client/eventStreamSetup.js";
