@@ -3,6 +3,7 @@
 import { defineConfig } from "vitest/config";
 
 const natsGlobalSetup = new URL("../test-support/src/natsGlobalSetup.ts", import.meta.url).pathname;
+const registerNatsTransport = new URL("./registerNatsTransport.js", import.meta.url).pathname;
 
 /**
  * Two projects per package: `unit` (`test/**\/*.test.ts`) and `int` (`test/**\/*.int.test.ts`), the
@@ -29,6 +30,7 @@ export function aetherVitestConfig() {
             name: "int",
             include: ["test/**/*.int.test.ts"],
             globalSetup: [natsGlobalSetup],
+            setupFiles: [registerNatsTransport],
             testTimeout: 30_000,
             hookTimeout: 60_000,
           },

@@ -40,7 +40,7 @@ async function nodes(count: number, url = inject("natsUrl")) {
     const host = new ActorHost({ cluster: node, transport });
     host.register("BankAccount", {
       actor: bankAccount,
-      eventStore: new JetStreamEventStore(nc, namespace),
+      eventStore: new JetStreamEventStore(nc, { namespace }),
     });
     const member = { node, host, nc, transport };
     members.push(member);
@@ -62,7 +62,7 @@ async function nodes(count: number, url = inject("natsUrl")) {
     members,
     add,
     converged,
-    store: new JetStreamEventStore(storeNc, namespace),
+    store: new JetStreamEventStore(storeNc, { namespace }),
     owner: (actorId: string) => members.find((m) => m.node.nodeId === m.node.ownerOf(actorId))!,
     other: (actorId: string) => members.find((m) => m.node.nodeId !== m.node.ownerOf(actorId))!,
   };

@@ -173,7 +173,7 @@ describe("cluster ActorHost with nodes as separate OS processes on NATS", () => 
         await Promise.all(workers);
         expect(await leaving.exited).toBe(0);
 
-        const store = new JetStreamEventStore(nc, namespace);
+        const store = new JetStreamEventStore(nc, { namespace });
         let applied = 0;
         for (const actorId of actors) {
           const mine = deposits.filter((d) => d.actorId === actorId);

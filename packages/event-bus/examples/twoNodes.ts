@@ -6,8 +6,8 @@ import { connect } from "@nats-io/transport-node";
 
 const servers = process.env["NATS_URL"] ?? "nats://127.0.0.1:4222";
 const [connectionA, connectionB] = [await connect({ servers }), await connect({ servers })];
-const nodeA = new NatsEventBus(connectionA, "node-a");
-const nodeB = new NatsEventBus(connectionB, "node-b");
+const nodeA = new NatsEventBus(connectionA, { nodeId: "node-a" });
+const nodeB = new NatsEventBus(connectionB, { nodeId: "node-b" });
 
 nodeA.subscribe("tenant-a.orders", {
   onEvent: (event) => console.log(`node-a: ${event.eventType} ${event.id} (its own, once)`),

@@ -2,6 +2,7 @@ import {
   AetherError,
   AetherErrorCode,
   defaultLogger,
+  integerOption,
   systemClock,
   type Clock,
   type DomainEvent,
@@ -10,7 +11,8 @@ import {
   type Logger,
 } from "@aether/kernel";
 import { Dispatcher, validBufferSize } from "./internal/dispatcher.js";
-import { compileWildcardPolicy, type WildcardPolicy } from "./internal/wildcardPolicy.js";
+import { compileWildcardPolicy } from "./internal/wildcardPolicy.js";
+import type { WildcardPolicy } from "./wildcardPolicy.js";
 import type { SubscribeOptions, Subscription, SubscriptionInfo } from "./subscription.js";
 
 /** Events a subscription holds before the newest are dropped, unless configured otherwise. */
@@ -81,13 +83,16 @@ export class EventBus implements DomainEventPublisher {
     this.nodeId = nodeId;
     this.#dispatcher = new Dispatcher({
       nodeId: this.nodeId,
-      bufferSize: validBufferSize(options.bufferSize ?? DEFAULT_BUFFER_SIZE),
+      bufferSize: validBufferSize(options.bufferSize, DEFAULT_BUFFER_SIZE),
       logger: (options.logger ?? defaultLogger()).child({
         component: "event-bus",
         nodeId: this.nodeId,
       }),
       clock: options.clock ?? systemClock,
-      logIntervalMs: options.logIntervalMs ?? 10_000,
+      logIntervalMs: integerOption("logIntervalMs", options.logIntervalMs, {
+        fallback: 10_000,
+        min: 0,
+      }),
       wildcardGuard: compileWildcardPolicy(options.wildcards ?? true),
     });
   }

@@ -3,4 +3,4 @@ export { DOMAIN_EVENTS_NAMESPACE } from "./domainEventsNamespace.js";
 
 export type { EventBusOptions } from "./eventBus.js";
 export type { SubscribeOptions, Subscription, SubscriptionInfo } from "./subscription.js";
-export type { WildcardPolicy } from "./internal/wildcardPolicy.js";
+export type { WildcardPolicy } from "./wildcardPolicy.js";

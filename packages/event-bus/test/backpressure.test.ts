@@ -2,7 +2,7 @@ import { ManualClock, type Event } from "@aether/kernel";
 import { describe, expect, it } from "vitest";
 import { closedAfterEachTest } from "./fixtures/localBuses.js";
 import { makeEvent } from "./fixtures/events.js";
-import { captureLogs } from "./fixtures/logCapture.js";
+import { captureLogs } from "@aether/test-support";
 
 const newBus = closedAfterEachTest();
 
@@ -88,13 +88,13 @@ describe("event-bus: backpressure", () => {
 
   it("logs drops at most once per interval, with how many it held back", () => {
     const clock = new ManualClock(0);
-    const { logger, lines } = captureLogs();
+    const { logger, lines } = captureLogs({ level: "warn" });
     const bus = newBus({ logger, clock, logIntervalMs: 1_000, nodeId: "n1" });
     const subscription = bus.subscribe("t", { bufferSize: 1 });
     for (let i = 0; i < 101; i++) bus.publish("t", makeEvent());
     expect(subscription.dropped).toBe(100);
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.fields).toMatchObject({
+    expect(lines[0]!).toMatchObject({
       subscriptionId: subscription.id,
       pattern: "t",
       dropped: 1,
@@ -106,7 +106,7 @@ describe("event-bus: backpressure", () => {
     clock.advance(1);
     bus.publish("t", makeEvent());
     expect(lines).toHaveLength(2);
-    expect(lines[1]!.fields).toMatchObject({ dropped: 102, droppedSinceLastWarning: 101 });
+    expect(lines[1]!).toMatchObject({ dropped: 102, droppedSinceLastWarning: 101 });
   });
 
   it("counts drops per subscription", () => {

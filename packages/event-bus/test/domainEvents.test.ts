@@ -11,7 +11,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { closedAfterEachTest } from "./fixtures/localBuses.js";
 import { makeEvent, takeBuffered } from "./fixtures/events.js";
-import { captureLogs } from "./fixtures/logCapture.js";
+import { captureLogs } from "@aether/test-support";
 
 const newBus = closedAfterEachTest();
 
@@ -83,7 +83,10 @@ describe("event-bus: domain events", () => {
 
   it("is the DomainEventPublisher stores publish through", async () => {
     const bus = newBus({ nodeId: "n1" });
-    const publisher: DomainEventPublisher = guardPublisher(bus, captureLogs().logger);
+    const publisher: DomainEventPublisher = guardPublisher(
+      bus,
+      captureLogs({ level: "warn" }).logger,
+    );
     const stored = bus.subscribe(DOMAIN_EVENTS_NAMESPACE, { eventTypes: ["EventStored"] });
     const fact: DomainEvent = {
       type: "EventStored",

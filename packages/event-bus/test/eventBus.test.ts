@@ -1,8 +1,8 @@
 import { EventBus, type Subscription } from "@aether/event-bus";
 import { AetherErrorCode, type Event } from "@aether/kernel";
+import { captureLogs } from "@aether/test-support";
 import { describe, expect, it } from "vitest";
 import { closedAfterEachTest } from "./fixtures/localBuses.js";
-import { captureLogs } from "./fixtures/logCapture.js";
 import { deferred, makeEvent, takeBuffered } from "./fixtures/events.js";
 import { isolationTable, wildcardTable, type PatternCase } from "./fixtures/patternTables.js";
 
@@ -165,7 +165,7 @@ describe("event-bus: EventBus callback form", () => {
   });
 
   it("treats a returned thenable whose then throws, or that settles twice, like a failing callback", async () => {
-    const { logger, lines } = captureLogs();
+    const { logger, lines } = captureLogs({ level: "warn" });
     const bus = newBus({ logger, logIntervalMs: 0 });
     const seen: number[] = [];
     const done = deferred();
@@ -202,9 +202,9 @@ describe("event-bus: EventBus callback form", () => {
     await done.promise;
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     const failures = lines.filter(
-      (line) => line.message === "subscriber callback failed; delivery goes on",
+      (line) => line.msg === "subscriber callback failed; delivery goes on",
     );
-    expect(failures.map((line) => (line.fields["err"] as Error).message)).toEqual([
+    expect(failures.map((line) => (line["err"] as { message: string }).message)).toEqual([
       "then throws",
       "then getter throws",
     ]);
@@ -324,6 +324,15 @@ describe("event-bus: EventBus argument checks", () => {
   it.each([0, -1, 1.5, Number.NaN])("rejects bufferSize %s", (bufferSize) => {
     expect(() => bus.subscribe("t", { bufferSize })).toThrow(code(AetherErrorCode.InvalidArgument));
     expect(() => new EventBus({ bufferSize })).toThrow(code(AetherErrorCode.InvalidArgument));
+  });
+
+  it.each([-1, 1.5, Number.NaN])("rejects logIntervalMs %s, naming it", (logIntervalMs) => {
+    expect(() => new EventBus({ logIntervalMs })).toThrow(
+      expect.objectContaining({
+        code: AetherErrorCode.InvalidArgument,
+        message: expect.stringMatching(/^logIntervalMs must be an integer from 0 to /),
+      }),
+    );
   });
 
   it("rejects an empty eventTypes list and an empty actorId", () => {

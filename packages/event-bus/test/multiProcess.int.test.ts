@@ -3,11 +3,10 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { NatsEventBus } from "@aether/event-bus/nats";
-import { uniqueName, waitFor } from "@aether/test-support";
-import type { NatsConnection } from "@nats-io/nats-core";
+import { natsTestContext, uniqueName, waitFor } from "@aether/test-support";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { makeEvent } from "./fixtures/events.js";
-import { connectTo, record, settle } from "./fixtures/nats.js";
+import { record, settle } from "./fixtures/nats.js";
 
 const natsUrl = inject("natsUrl");
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
@@ -19,10 +18,8 @@ interface EchoNode {
 }
 
 const children: ChildProcessWithoutNullStreams[] = [];
-const connections: NatsConnection[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-  await Promise.all(connections.splice(0).map((nc) => nc.drain()));
 });
 
 function startEchoNode(args: string[]): EchoNode {
@@ -53,10 +50,10 @@ describe("event-bus: NatsEventBus with a node in another process", () => {
     const node = startEchoNode([natsUrl, "child-c", ns("tenant-a"), ns("echo")]);
     expect(await node.nextLine()).toBe("ready");
 
-    const [ncA, ncB] = [await connectTo(natsUrl), await connectTo(natsUrl)];
-    connections.push(ncA, ncB);
-    const a = new NatsEventBus(ncA, "parent-a");
-    const b = new NatsEventBus(ncB, "parent-b");
+    await using t = await natsTestContext({ servers: natsUrl });
+    const [ncA, ncB] = [await t.connect(), await t.connect()];
+    const a = new NatsEventBus(ncA, { nodeId: "parent-a" });
+    const b = new NatsEventBus(ncB, { nodeId: "parent-b" });
     const tenantAtB = record(b, ns("tenant-a"));
     const echoesAtA = record(a, ns("echo"));
     const echoesAtB = record(b, ns("echo"));

@@ -1,20 +1,18 @@
 import { DOMAIN_EVENTS_NAMESPACE } from "@aether/event-bus";
 import { NatsEventBus, NODE_ID_HEADER } from "@aether/event-bus/nats";
 import { AetherErrorCode, type Event } from "@aether/kernel";
-import { uniqueName, waitFor } from "@aether/test-support";
-import { headers, type NatsConnection } from "@nats-io/nats-core";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { natsTestContextForFile, uniqueName, waitFor } from "@aether/test-support";
+import { headers } from "@nats-io/nats-core";
+import { afterEach, describe, expect, it } from "vitest";
 import { makeEvent } from "./fixtures/events.js";
-import { connectTo, record, settle } from "./fixtures/nats.js";
+import { record, settle } from "./fixtures/nats.js";
 import { isolationTable, wildcardTable } from "./fixtures/patternTables.js";
 
-const natsUrl = inject("natsUrl");
-const connections: NatsConnection[] = [];
+const nats = natsTestContextForFile();
 const buses: NatsEventBus[] = [];
 
 async function newBus(nodeId = uniqueName("node")): Promise<NatsEventBus> {
-  const nc = await connectTo(natsUrl);
-  connections.push(nc);
+  const nc = await nats.connect();
   const bus = new NatsEventBus(nc, { nodeId });
   buses.push(bus);
   return bus;
@@ -22,9 +20,6 @@ async function newBus(nodeId = uniqueName("node")): Promise<NatsEventBus> {
 
 afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
-});
-afterAll(async () => {
-  await Promise.all(connections.splice(0).map((nc) => nc.drain()));
 });
 
 /** Namespaces are unique per test, so tests sharing the server never see each other's events. */
@@ -253,9 +248,8 @@ describe("event-bus: NatsEventBus across nodes", () => {
     const a = await newBus("target");
     const ns = scope()("forged");
     const atA = record(a, ns);
-    const spyConnection = await connectTo(natsUrl);
-    const forger = await connectTo(natsUrl);
-    connections.push(spyConnection, forger);
+    const spyConnection = await nats.connect();
+    const forger = await nats.connect();
     // The forger replays the exact headers of the target's own messages, and also sends the bare
     // node id header, on messages of its own.
     const seenHeaders: NonNullable<ReturnType<typeof headers>>[] = [];
@@ -330,8 +324,8 @@ describe("event-bus: NatsEventBus across nodes", () => {
   });
 
   it("keeps delivering locally after its connection is closed, and counts what it could not send", async () => {
-    const nc = await connectTo(natsUrl);
-    const bus = new NatsEventBus(nc, "orphan");
+    const nc = await nats.connect();
+    const bus = new NatsEventBus(nc, { nodeId: "orphan" });
     buses.push(bus);
     const ns = scope()("orphaned");
     const local = record(bus, ns);
@@ -344,13 +338,12 @@ describe("event-bus: NatsEventBus across nodes", () => {
     await expect(bus.flush()).rejects.toMatchObject({ code: AetherErrorCode.Unavailable });
   });
 
-  it("accepts the node id positionally or in options, generates one when absent, and checks it", async () => {
-    const nc = await connectTo(natsUrl);
-    connections.push(nc);
-    const positional = new NatsEventBus(nc, "node-x", { bufferSize: 8 });
+  it("takes the node id in options, generates one when absent, and checks it", async () => {
+    const nc = await nats.connect();
+    const named = new NatsEventBus(nc, { nodeId: "node-x", bufferSize: 8 });
     const generated = new NatsEventBus(nc);
-    buses.push(positional, generated);
-    expect(positional.nodeId).toBe("node-x");
+    buses.push(named, generated);
+    expect(named.nodeId).toBe("node-x");
     expect(generated.nodeId).toMatch(/^[0-9a-f-]{36}$/);
     for (const nodeId of ["", "has space", "line\nbreak"]) {
       expect(() => new NatsEventBus(nc, { nodeId })).toThrow(
@@ -359,10 +352,21 @@ describe("event-bus: NatsEventBus across nodes", () => {
     }
   });
 
+  it("checks maxBufferedBytesWhileDisconnected, naming it", async () => {
+    const nc = await nats.connect();
+    for (const maxBufferedBytesWhileDisconnected of [-1, 1.5, Number.NaN]) {
+      expect(() => new NatsEventBus(nc, { maxBufferedBytesWhileDisconnected })).toThrow(
+        expect.objectContaining({
+          code: AetherErrorCode.InvalidArgument,
+          message: expect.stringMatching(/^maxBufferedBytesWhileDisconnected must be an integer/),
+        }),
+      );
+    }
+  });
+
   it("on a noEcho connection, delivers its own events once and others' as usual", async () => {
-    const nc = await connectTo(natsUrl, { noEcho: true });
-    connections.push(nc);
-    const quiet = new NatsEventBus(nc, "no-echo");
+    const nc = await nats.connect({ noEcho: true });
+    const quiet = new NatsEventBus(nc, { nodeId: "no-echo" });
     buses.push(quiet);
     const other = await newBus();
     const ns = scope()("quiet");
@@ -399,10 +403,9 @@ describe("event-bus: NatsEventBus across nodes", () => {
   });
 
   it("two buses on one connection still deliver to each other", async () => {
-    const nc = await connectTo(natsUrl);
-    connections.push(nc);
-    const a = new NatsEventBus(nc, "shared-a");
-    const b = new NatsEventBus(nc, "shared-b");
+    const nc = await nats.connect();
+    const a = new NatsEventBus(nc, { nodeId: "shared-a" });
+    const b = new NatsEventBus(nc, { nodeId: "shared-b" });
     buses.push(a, b);
     const ns = scope()("shared");
     const atA = record(a, ns);

@@ -1,9 +1,9 @@
 import { NatsEventBus } from "@aether/event-bus/nats";
-import { NatsServer, waitFor } from "@aether/test-support";
+import { connectTo, NatsServer, waitFor } from "@aether/test-support";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeEvent } from "./fixtures/events.js";
-import { connectTo, record, settle, type Recorder } from "./fixtures/nats.js";
+import { record, settle, type Recorder } from "./fixtures/nats.js";
 
 let server: NatsServer;
 const connections: NatsConnection[] = [];

@@ -1,10 +1,8 @@
 import { NatsEventBus } from "@aether/event-bus/nats";
-import { NatsServer, waitFor } from "@aether/test-support";
+import { NatsServer, captureLogs, connectTo, waitFor } from "@aether/test-support";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEvent } from "./fixtures/events.js";
-import { captureLogs } from "./fixtures/logCapture.js";
-import { connectTo } from "./fixtures/nats.js";
 
 let server: NatsServer;
 const connections: NatsConnection[] = [];
@@ -20,7 +18,7 @@ afterAll(async () => {
 
 describe("event-bus: NatsEventBus cut off as a slow consumer", () => {
   it("names the slow-consumer disconnect in the log and counts it in stats", async () => {
-    const { logger, lines } = captureLogs();
+    const { logger, lines } = captureLogs({ level: "warn" });
     const nc = await connectTo(server.url, { maxReconnectAttempts: -1, reconnectTimeWait: 50 });
     const admin = await connectTo(server.url);
     connections.push(nc, admin);
@@ -48,8 +46,8 @@ describe("event-bus: NatsEventBus cut off as a slow consumer", () => {
       // the stall is the fault under test
     }
     await waitFor(() => slow.stats().slowConsumerDisconnects === 1, { timeoutMs: 10_000 });
-    const warning = lines.find((line) => /slow consumer/i.test(line.message));
-    expect(warning?.fields).toMatchObject({ stalledMs: expect.any(Number) });
+    const warning = lines.find((line) => /slow consumer/i.test(line.msg ?? ""));
+    expect(warning).toMatchObject({ stalledMs: expect.any(Number) });
     await waitFor(() => slow.stats().connected, { timeoutMs: 10_000 });
     await slow.close();
   });

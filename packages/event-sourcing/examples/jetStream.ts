@@ -22,8 +22,8 @@ const account = defineActor({
 const accounts = new ActorRepository({
   actor: account,
   // One stream (AETHER_EVENTS_bank) and one KV bucket (AETHER_SNAPSHOTS_bank), created on first use.
-  eventStore: new JetStreamEventStore(nc, "bank"),
-  snapshotStore: new JetStreamSnapshotStore(nc, "bank"),
+  eventStore: new JetStreamEventStore(nc, { namespace: "bank" }),
+  snapshotStore: new JetStreamSnapshotStore(nc, { namespace: "bank" }),
 });
 
 await retryOnConflict(() => accounts.handle("acc-1", { deposit: 100 }));

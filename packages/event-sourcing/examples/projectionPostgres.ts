@@ -15,7 +15,7 @@ await pool.query(
   `CREATE TABLE IF NOT EXISTS ${schema}.balances (actor_id text PRIMARY KEY, total bigint NOT NULL)`,
 );
 
-const store = new JetStreamEventStore(nc, "ledger");
+const store = new JetStreamEventStore(nc, { namespace: "ledger" });
 for (const [actorId, amount] of [
   ["acc-1", 100],
   ["acc-2", 20],

@@ -1,4 +1,3 @@
-import { Writable } from "node:stream";
 import {
   ActorRepository,
   InMemoryEventStore,
@@ -6,13 +5,9 @@ import {
   snapshotEvery,
   type ReadEventsOptions,
 } from "@aether/event-sourcing";
-import {
-  DomainEventRecorder,
-  createLogger,
-  sequentialIdGenerator,
-  type Event,
-} from "@aether/kernel";
+import { DomainEventRecorder, sequentialIdGenerator, type Event } from "@aether/kernel";
 import { VersionConflictError, retryOnConflict } from "@aether/occ";
+import { captureLogs } from "@aether/test-support";
 import { describe, expect, it } from "vitest";
 import { counter } from "./fixtures/counter.js";
 
@@ -26,22 +21,11 @@ class RecordingEventStore extends InMemoryEventStore {
   }
 }
 
-function capturedLogger() {
-  const lines: { msg: string; level: number }[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as { msg: string; level: number });
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: "info", destination }) };
-}
-
 function setup(options: { snapshotEvery?: number; schemaVersion?: number } = {}) {
   const publisher = new DomainEventRecorder();
   const eventStore = new RecordingEventStore({ namespace: "bank", publisher });
   const snapshotStore = new InMemorySnapshotStore({ namespace: "bank", publisher });
-  const { lines, logger } = capturedLogger();
+  const { lines, logger } = captureLogs({ level: "info" });
   const repository = (schemaVersion = options.schemaVersion ?? 1) =>
     new ActorRepository({
       actor: { ...counter, schemaVersion },
@@ -187,7 +171,7 @@ describe("event-sourcing ActorRepository", () => {
     const loaded = await repository(2).load("c-1");
     expect(loaded).toMatchObject({ version: 3, state: { total: 6, applied: 3 } });
     expect(eventStore.replayStarts).toEqual([1]);
-    expect(lines.some((line) => /schemaVersion differs/.test(line.msg))).toBe(true);
+    expect(lines.some((line) => /schemaVersion differs/.test(String(line.msg)))).toBe(true);
     expect(await snapshotStore.getLatestSnapshot("c-1")).toMatchObject({
       version: 3,
       schemaVersion: 2,
@@ -206,7 +190,9 @@ describe("event-sourcing ActorRepository", () => {
       schemaVersion: 1,
     });
     expect(await repo.load("c-1")).toMatchObject({ version: 1, state: { total: 4, applied: 1 } });
-    expect(lines.some((line) => /beyond the latest stored version/.test(line.msg))).toBe(true);
+    expect(lines.some((line) => /beyond the latest stored version/.test(String(line.msg)))).toBe(
+      true,
+    );
     expect(await snapshotStore.getLatestSnapshot("c-1")).toMatchObject({
       version: 1,
       state: { total: 4 },
@@ -215,7 +201,7 @@ describe("event-sourcing ActorRepository", () => {
 
   it("keeps the append when the snapshot cannot be saved, and logs it", async () => {
     const eventStore = new InMemoryEventStore();
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = captureLogs({ level: "info" });
     const repo = new ActorRepository({
       actor: {
         initialState: () => ({ seen: 0 }),
@@ -240,7 +226,7 @@ describe("event-sourcing ActorRepository", () => {
   it("refuses a snapshot whose state does not survive the round trip, logs it once with the path, and keeps working from events", async () => {
     const eventStore = new RecordingEventStore();
     const snapshotStore = new InMemorySnapshotStore();
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = captureLogs({ level: "info" });
     const repo = new ActorRepository({
       actor: {
         initialState: () => ({ count: 0, seen: [new Date(0)] }),
@@ -254,7 +240,7 @@ describe("event-sourcing ActorRepository", () => {
     });
     for (let i = 0; i < 4; i++) await repo.handle("a", {});
     expect(await snapshotStore.getLatestSnapshot("a")).toBeUndefined();
-    const refusals = lines.filter((line) => line.msg.startsWith("snapshot refused"));
+    const refusals = lines.filter((line) => (line.msg ?? "").startsWith("snapshot refused"));
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toMatchObject({ level: 40, path: "state.seen[0]" });
     const loaded = await repo.load("a");
@@ -265,7 +251,7 @@ describe("event-sourcing ActorRepository", () => {
 
   it("does not snapshot when the codec's decode does not give the state back", async () => {
     const snapshotStore = new InMemorySnapshotStore();
-    const { lines, logger } = capturedLogger();
+    const { lines, logger } = captureLogs({ level: "info" });
     const repo = new ActorRepository({
       actor: {
         initialState: () => ({ total: 0, name: "x" }),
@@ -280,7 +266,7 @@ describe("event-sourcing ActorRepository", () => {
     });
     await repo.handle("a", {});
     expect(await snapshotStore.getLatestSnapshot("a")).toBeUndefined();
-    expect(lines.find((line) => line.msg.startsWith("snapshot refused"))).toMatchObject({
+    expect(lines.find((line) => (line.msg ?? "").startsWith("snapshot refused"))).toMatchObject({
       path: "state.total",
     });
   });

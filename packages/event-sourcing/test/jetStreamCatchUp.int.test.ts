@@ -1,12 +1,11 @@
 import type { CatchUpItem } from "@aether/event-sourcing";
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import type { NewEvent } from "@aether/kernel";
-import { actorSubject } from "@aether/namespace";
-import { NatsServer, uniqueName, waitFor } from "@aether/test-support";
+import { actorSubject } from "@aether/namespace/naming";
+import { connectTo, NatsServer, uniqueName, waitFor } from "@aether/test-support";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { describe, expect, inject, it } from "vitest";
 import { AppendLoop, acknowledgedCount } from "./fixtures/appendLoop.js";
-import { connectTo } from "./fixtures/connect.js";
 
 function deposit(actorId: string, version: number): NewEvent {
   return {
@@ -29,7 +28,7 @@ describe("JetStreamEventStore namespace reads and catch-up subscriptions", () =>
     const nc = await connectTo(inject("natsUrl"));
     try {
       const namespace = uniqueName("malformed");
-      const store = new JetStreamEventStore(nc, namespace);
+      const store = new JetStreamEventStore(nc, { namespace: namespace });
       await store.saveEvent(deposit("a", 1));
       await nc.request(actorSubject(namespace, "a"), "{not json");
       await store.saveEvent(deposit("a", 2));
@@ -70,7 +69,7 @@ describe("JetStreamEventStore namespace reads and catch-up subscriptions", () =>
   it("pulls only as fast as the subscriber reads: a paused reader holds at most two pulls", async () => {
     const nc = await connectTo(inject("natsUrl"));
     try {
-      const store = new JetStreamEventStore(nc, uniqueName("backpressure"));
+      const store = new JetStreamEventStore(nc, { namespace: uniqueName("backpressure") });
       const actors = Array.from({ length: 100 }, (_, i) => `acc-${i}`);
       for (let version = 1; version <= 50; version++) {
         await Promise.all(actors.map((actorId) => store.saveEvent(deposit(actorId, version))));

@@ -1,11 +1,10 @@
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import { isVersionConflict } from "@aether/occ";
-import { NatsCluster, uniqueName, waitFor } from "@aether/test-support";
+import { connectTo, NatsCluster, uniqueName, waitFor } from "@aether/test-support";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppendLoop, acknowledgedCount, expectNothingLost } from "./fixtures/appendLoop.js";
-import { connectTo } from "./fixtures/connect.js";
 
 let cluster: NatsCluster;
 const connections: NatsConnection[] = [];

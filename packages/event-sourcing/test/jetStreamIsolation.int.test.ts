@@ -1,20 +1,10 @@
 import { JetStreamEventStore, JetStreamSnapshotStore } from "@aether/event-sourcing/jetstream";
 import { hostileActorIds } from "@aether/event-sourcing/testing";
 import { isAetherError, type NewEvent } from "@aether/kernel";
-import { uniqueName } from "@aether/test-support";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connectTo } from "./fixtures/connect.js";
+import { natsTestContextForFile, uniqueName } from "@aether/test-support";
+import { describe, expect, it } from "vitest";
 
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  nc = await connectTo(inject("natsUrl"));
-});
-
-afterAll(async () => {
-  await nc.drain();
-});
+const nats = natsTestContextForFile();
 
 function event(actorId: string, version: number, data: unknown): NewEvent {
   return {
@@ -30,8 +20,10 @@ describe("JetStream stores keep namespaces and actors apart", () => {
   it("gives a.b, a_b and a-b their own streams, buckets and histories", async () => {
     const base = uniqueName("iso").replaceAll("-", "");
     const namespaces = [`${base}.a.b`, `${base}.a_b`, `${base}.a-b`, `${base}.a`, `${base}.ab`];
-    const stores = namespaces.map((namespace) => new JetStreamEventStore(nc, { namespace }));
-    const snapshots = namespaces.map((namespace) => new JetStreamSnapshotStore(nc, namespace));
+    const stores = namespaces.map((namespace) => new JetStreamEventStore(nats.nc, { namespace }));
+    const snapshots = namespaces.map(
+      (namespace) => new JetStreamSnapshotStore(nats.nc, { namespace }),
+    );
     expect(new Set(stores.map((s) => s.streamName)).size).toBe(namespaces.length);
     expect(new Set(snapshots.map((s) => s.bucketName)).size).toBe(namespaces.length);
     // The same actor ids everywhere, including ids that look like subject tokens of another namespace.
@@ -65,17 +57,17 @@ describe("JetStream stores keep namespaces and actors apart", () => {
     for (const namespace of ["*", "a.>", "a b", "a..b", "", "tenant.*"]) {
       let error: unknown;
       try {
-        new JetStreamEventStore(nc, { namespace });
+        new JetStreamEventStore(nats.nc, { namespace });
       } catch (caught) {
         error = caught;
       }
       expect(isAetherError(error, "INVALID_NAMESPACE"), namespace).toBe(true);
-      expect(() => new JetStreamSnapshotStore(nc, namespace)).toThrow(/namespace/i);
+      expect(() => new JetStreamSnapshotStore(nats.nc, { namespace })).toThrow(/namespace/i);
     }
   });
 
   it("stores hostile actor ids without one reading another", async () => {
-    const store = new JetStreamEventStore(nc, uniqueName("iso-actors"));
+    const store = new JetStreamEventStore(nats.nc, { namespace: uniqueName("iso-actors") });
     const ids = [
       ...hostileActorIds,
       "*",

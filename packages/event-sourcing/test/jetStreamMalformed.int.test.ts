@@ -1,23 +1,12 @@
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import type { NewEvent } from "@aether/kernel";
-import { actorSubject } from "@aether/namespace";
-import { uniqueName } from "@aether/test-support";
+import { actorSubject } from "@aether/namespace/naming";
+import { natsTestContextForFile, uniqueName } from "@aether/test-support";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connectTo } from "./fixtures/connect.js";
+import { describe, expect, it } from "vitest";
 
-let nc: NatsConnection;
-let js: JetStreamClient;
-
-beforeAll(async () => {
-  nc = await connectTo(inject("natsUrl"));
-  js = jetstream(nc);
-});
-
-afterAll(async () => {
-  await nc.drain();
-});
+const nats = natsTestContextForFile();
+const js = (): JetStreamClient => jetstream(nats.nc);
 
 function event(actorId: string, version: number, extra: Partial<NewEvent> = {}): NewEvent {
   return {
@@ -36,12 +25,12 @@ function stored(actorId: string, version: number): object {
 
 async function setup() {
   const namespace = uniqueName("malformed");
-  const store = new JetStreamEventStore(nc, { namespace });
+  const store = new JetStreamEventStore(nats.nc, { namespace });
   await store.ensureStream();
   /** Publishes straight into the actor's subject, as a foreign writer or a bug would. */
   const injectRaw = async (actorId: string, payload: string | object): Promise<number> => {
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
-    return (await js.publish(actorSubject(namespace, actorId), body)).seq;
+    return (await js().publish(actorSubject(namespace, actorId), body)).seq;
   };
   return { store, injectRaw };
 }

@@ -1,24 +1,22 @@
 import { JetStreamEventStore, JetStreamSnapshotStore } from "@aether/event-sourcing/jetstream";
 import { isAetherError, type NewEvent } from "@aether/kernel";
-import { NatsServer } from "@aether/test-support";
-import type { NatsConnection } from "@nats-io/nats-core";
+import { NatsServer, natsTestContextForFile } from "@aether/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectTo } from "./fixtures/connect.js";
 
 const MAX_PAYLOAD = 65_536;
 
 let server: NatsServer;
-let nc: NatsConnection;
 
 beforeAll(async () => {
   server = await NatsServer.start({ extraConfig: `max_payload: ${MAX_PAYLOAD}` });
-  nc = await connectTo(server.url);
 });
 
 afterAll(async () => {
-  await nc?.close();
   await server?.dispose();
 });
+
+// Registered after the server's hooks: opens once it runs, closes before it stops.
+const nats = natsTestContextForFile(() => ({ servers: server.url }));
 
 function event(version: number, padding: number): NewEvent {
   return {
@@ -42,7 +40,7 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 describe("JetStreamEventStore near and over the server's max_payload", () => {
   it("stores an event just under the limit and reads it back on every path", async () => {
-    const store = new JetStreamEventStore(nc, "payload-near");
+    const store = new JetStreamEventStore(nats.nc, { namespace: "payload-near" });
     // Leave room for the envelope and the store's headers (a few hundred bytes).
     const big = event(1, MAX_PAYLOAD - 1_024);
     await store.saveEvent(big);
@@ -54,7 +52,7 @@ describe("JetStreamEventStore near and over the server's max_payload", () => {
   });
 
   it("refuses an event over the limit with PAYLOAD_TOO_LARGE and stores nothing", async () => {
-    const store = new JetStreamEventStore(nc, "payload-over");
+    const store = new JetStreamEventStore(nats.nc, { namespace: "payload-over" });
     const error = await failure(store.saveEvent(event(1, MAX_PAYLOAD)));
     expect(isAetherError(error, "PAYLOAD_TOO_LARGE")).toBe(true);
     expect(error.message).toMatch(/max_payload of 65536 bytes/);
@@ -65,7 +63,7 @@ describe("JetStreamEventStore near and over the server's max_payload", () => {
   });
 
   it("accepts an append of exactly max_payload bytes, headers included, and refuses one more", async () => {
-    const store = new JetStreamEventStore(nc, "payload-exact");
+    const store = new JetStreamEventStore(nats.nc, { namespace: "payload-exact" });
     await store.saveEvent(event(1, 10));
     const tooBig = await failure(store.saveEvent(event(2, MAX_PAYLOAD)));
     const { size, maxPayload } = (
@@ -83,7 +81,7 @@ describe("JetStreamEventStore near and over the server's max_payload", () => {
   });
 
   it("refuses a batch whose events fit one by one but not together", async () => {
-    const store = new JetStreamEventStore(nc, "payload-batch");
+    const store = new JetStreamEventStore(nats.nc, { namespace: "payload-batch" });
     const batch = [event(1, 30_000), event(2, 30_000), event(3, 30_000)];
     const error = await failure(store.saveEvents(batch));
     expect(isAetherError(error, "PAYLOAD_TOO_LARGE")).toBe(true);
@@ -94,7 +92,7 @@ describe("JetStreamEventStore near and over the server's max_payload", () => {
   });
 
   it("refuses a snapshot over the limit and keeps the previous one", async () => {
-    const snapshots = new JetStreamSnapshotStore(nc, "payload-snap");
+    const snapshots = new JetStreamSnapshotStore(nats.nc, { namespace: "payload-snap" });
     const snapshot = (version: number, padding: number) => ({
       actorId: "doc-1",
       version,

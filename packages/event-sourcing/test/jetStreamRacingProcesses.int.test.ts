@@ -1,9 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
-import { uniqueName } from "@aether/test-support";
+import { connectTo, uniqueName } from "@aether/test-support";
 import { describe, expect, inject, it } from "vitest";
-import { connectTo } from "./fixtures/connect.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/racingWriter.ts", import.meta.url));
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
@@ -69,7 +68,7 @@ describe("JetStreamEventStore with writers in separate OS processes", () => {
 
       const nc = await connectTo(url);
       try {
-        const store = new JetStreamEventStore(nc, namespace);
+        const store = new JetStreamEventStore(nc, { namespace });
         const replay = await store.getEventsWithErrors("hot-actor");
         expect(replay.errors).toEqual([]);
         expect(replay.events.map((e) => e.version)).toEqual(won);

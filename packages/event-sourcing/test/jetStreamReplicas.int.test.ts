@@ -1,12 +1,11 @@
 import type { Event } from "@aether/kernel";
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import { isAetherError } from "@aether/kernel";
-import { NatsCluster, uniqueName, waitFor } from "@aether/test-support";
+import { connectTo, NatsCluster, uniqueName, waitFor } from "@aether/test-support";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppendLoop, whenAvailable } from "./fixtures/appendLoop.js";
-import { connectTo } from "./fixtures/connect.js";
 
 // Runs of the leader-kill scenario in CI; raise it locally to hunt the intermittent cases
 // (REPLICA_RUNS=20 npx vitest run test/jetStreamReplicas.int.test.ts).

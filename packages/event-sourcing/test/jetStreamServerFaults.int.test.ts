@@ -1,9 +1,8 @@
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import { isAetherError, type Logger } from "@aether/kernel";
-import { NatsServer, uniqueName, waitFor } from "@aether/test-support";
+import { connectTo, NatsServer, uniqueName, waitFor } from "@aether/test-support";
 import { describe, expect, it } from "vitest";
 import { AppendLoop, acknowledgedCount, expectNothingLost } from "./fixtures/appendLoop.js";
-import { connectTo } from "./fixtures/connect.js";
 
 // Short timeouts keep the faults quick; the behaviour does not depend on their length.
 const timeouts = { timeoutMs: 1_500, requestTimeoutMs: 500 };

@@ -3,26 +3,16 @@ import {
   describeEventStoreContract,
   describeSnapshotStoreContract,
 } from "@aether/event-sourcing/testing";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { afterAll, beforeAll, inject } from "vitest";
-import { connectTo } from "./fixtures/connect.js";
+import { natsTestContextForFile } from "@aether/test-support";
 
-let nc: NatsConnection;
-
-beforeAll(async () => {
-  nc = await connectTo(inject("natsUrl"));
-});
-
-afterAll(async () => {
-  await nc.drain();
-});
+const nats = natsTestContextForFile();
 
 describeEventStoreContract(
   "JetStreamEventStore",
-  ({ namespace, publisher }) => new JetStreamEventStore(nc, { namespace, publisher }),
+  ({ namespace, publisher }) => new JetStreamEventStore(nats.nc, { namespace, publisher }),
 );
 
 describeSnapshotStoreContract(
   "JetStreamSnapshotStore",
-  ({ namespace, publisher }) => new JetStreamSnapshotStore(nc, { namespace, publisher }),
+  ({ namespace, publisher }) => new JetStreamSnapshotStore(nats.nc, { namespace, publisher }),
 );

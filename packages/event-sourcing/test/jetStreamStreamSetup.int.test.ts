@@ -1,11 +1,10 @@
 import { ActorRepository } from "@aether/event-sourcing";
 import { JetStreamEventStore, createJetStreamEventStore } from "@aether/event-sourcing/jetstream";
-import { eventStreamName } from "@aether/namespace";
-import { uniqueName } from "@aether/test-support";
+import { eventStreamName } from "@aether/namespace/naming";
+import { connectTo, natsTestContext, uniqueName } from "@aether/test-support";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connectTo } from "./fixtures/connect.js";
 import { counter } from "./fixtures/counter.js";
 
 let nc: NatsConnection;
@@ -20,11 +19,12 @@ afterAll(async () => {
 
 describe("event-sourcing/jetstream stream setup", () => {
   it("reports a stream that cannot hold the namespace's events as MISCONFIGURED, naming it", async () => {
-    const namespace = uniqueName("misconfigured");
+    await using t = await natsTestContext();
+    const namespace = t.uniqueName("misconfigured");
     const stream = eventStreamName(namespace);
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(t.nc);
     await jsm.streams.add({ name: stream, subjects: [`elsewhere.${namespace}.>`] });
-    const setup = createJetStreamEventStore(nc, { namespace });
+    const setup = createJetStreamEventStore(t.nc, { namespace });
     await expect(setup).rejects.toMatchObject({ code: "MISCONFIGURED", retryable: false });
     await expect(setup).rejects.toThrow(new RegExp(`Stream ${stream} exists but cannot hold`));
   });

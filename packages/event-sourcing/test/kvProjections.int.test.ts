@@ -5,9 +5,8 @@ import {
   KvProjectionLease,
 } from "@aether/event-sourcing/jetstream";
 import { isAetherError } from "@aether/kernel";
-import { uniqueName, waitFor } from "@aether/test-support";
+import { connectTo, uniqueName, waitFor } from "@aether/test-support";
 import { describe, expect, inject, it } from "vitest";
-import { connectTo } from "./fixtures/connect.js";
 
 describe("event-sourcing projections on NATS KV", () => {
   it("KvCheckpointStore moves a checkpoint only from where it was", async () => {
@@ -77,7 +76,7 @@ describe("event-sourcing projections on NATS KV", () => {
     const nc = await connectTo(inject("natsUrl"));
     try {
       const namespace = uniqueName("kvrun");
-      const store = new JetStreamEventStore(nc, namespace);
+      const store = new JetStreamEventStore(nc, { namespace: namespace });
       const handled: string[] = [];
       const projection: Projection = {
         name: "ids",

@@ -3,12 +3,11 @@ import { fileURLToPath } from "node:url";
 import { ProjectionRunner, type EventStore, type ReplayError } from "@aether/event-sourcing";
 import { JetStreamEventStore, KvProjectionLease } from "@aether/event-sourcing/jetstream";
 import { PostgresCheckpointStore } from "@aether/event-sourcing/postgres";
-import { actorSubject } from "@aether/namespace";
-import { uniqueName, waitFor } from "@aether/test-support";
+import { actorSubject } from "@aether/namespace/naming";
+import { connectTo, uniqueName, waitFor } from "@aether/test-support";
 import type pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { balancesProjection } from "./fixtures/balancesProjection.js";
-import { connectTo } from "./fixtures/connect.js";
 import { balancesSchema, testPool } from "./fixtures/postgres.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/projectionProcess.ts", import.meta.url));
@@ -99,7 +98,7 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
       try {
         await using db = await balancesSchema(pool);
         const namespace = uniqueName("kill9");
-        const store = new JetStreamEventStore(nc, namespace);
+        const store = new JetStreamEventStore(nc, { namespace: namespace });
         await store.ensureStream();
         const flow = new DepositFlow(store, 100);
         const args = (id: string) => [url, namespace, db.schema, id, String(LEASE_TTL_MS)];
@@ -152,7 +151,7 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
       try {
         await using db = await balancesSchema(pool);
         const namespace = uniqueName("frozen");
-        const store = new JetStreamEventStore(nc, namespace);
+        const store = new JetStreamEventStore(nc, { namespace: namespace });
         await store.ensureStream();
         const flow = new DepositFlow(store, 20);
         const args = (id: string) => [url, namespace, db.schema, id, String(LEASE_TTL_MS)];
@@ -210,10 +209,10 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
       try {
         await using db = await balancesSchema(pool);
         const namespace = uniqueName("two");
-        const store = new JetStreamEventStore(writer, namespace);
+        const store = new JetStreamEventStore(writer, { namespace: namespace });
         const runnerFor = (nc: typeof ncA, id: string) =>
           new ProjectionRunner({
-            store: new JetStreamEventStore(nc, namespace),
+            store: new JetStreamEventStore(nc, { namespace: namespace }),
             projection: balancesProjection(db.schema, id),
             checkpoints: new PostgresCheckpointStore({ pool, schema: db.schema }),
             lease: new KvProjectionLease(nc, { namespace, ttlMs: LEASE_TTL_MS }),
@@ -267,7 +266,7 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
       try {
         await using db = await balancesSchema(pool);
         const namespace = uniqueName("skip");
-        const store = new JetStreamEventStore(nc, namespace);
+        const store = new JetStreamEventStore(nc, { namespace: namespace });
         const deposit = (actorId: string, version: number, amount: number) =>
           store.saveEvent({
             id: `${actorId}-${version}`,

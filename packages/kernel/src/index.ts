@@ -28,6 +28,7 @@ export { createLogger, defaultLogger } from "./logger.js";
 export { ManualClock, isoNow, systemClock } from "./clock.js";
 export { createId, sequentialIdGenerator, uuidv7Generator } from "./ids.js";
 export { describeIssues } from "./validationMessage.js";
+export { integerOption } from "./integerOption.js";
 
 export type {
   AetherErrorOptions,
@@ -44,3 +45,4 @@ export type { DomainEventPublisher } from "./domainEventPublisher.js";
 export type { Logger, LoggerFactoryOptions } from "./logger.js";
 export type { Clock } from "./clock.js";
 export type { IdGenerator } from "./ids.js";
+export type { IntegerRange } from "./integerOption.js";

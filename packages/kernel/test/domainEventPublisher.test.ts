@@ -8,7 +8,7 @@ import {
 } from "@aether/kernel";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { captureLines } from "./support.js";
+import { captureLogs } from "@aether/test-support";
 
 const at = "2024-05-01T12:00:00.000Z";
 const joined: DomainEvent = { type: "NodeJoined", at, nodeId: "node-a" };
@@ -65,12 +65,12 @@ describe("kernel: guardPublisher", () => {
   };
 
   it("kernel: logs a throwing publisher at error level instead of throwing", () => {
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const logger = pino({ level: "info" }, destination);
     const guarded = guardPublisher(throwing, logger);
     expect(() => guarded.publishDomainEvent(stored)).not.toThrow();
-    expect(destination.lines).toHaveLength(1);
-    expect(destination.lines[0]).toMatchObject({
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
       level: 50,
       msg: "domain event publisher threw",
       domainEvent: "EventStored",
@@ -79,24 +79,24 @@ describe("kernel: guardPublisher", () => {
   });
 
   it("kernel: works with a createLogger logger writing to a destination", () => {
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const logger = createLogger({ level: "error", destination, bindings: { component: "store" } });
     guardPublisher(throwing, logger).publishDomainEvent(joined);
-    expect(destination.lines[0]).toMatchObject({ component: "store", domainEvent: "NodeJoined" });
+    expect(lines[0]).toMatchObject({ component: "store", domainEvent: "NodeJoined" });
   });
 
   it("kernel: passes events through unchanged and logs nothing when the publisher is fine", () => {
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const recorder = new DomainEventRecorder();
     const guarded = guardPublisher(recorder, pino({ level: "trace" }, destination));
     guarded.publishDomainEvent(joined);
     guarded.publishDomainEvent(left);
     expect(recorder.events).toEqual([joined, left]);
-    expect(destination.lines).toEqual([]);
+    expect(lines).toEqual([]);
   });
 
   it("kernel: also survives a publisher that throws a non-Error", () => {
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const guarded = guardPublisher(
       {
         publishDomainEvent() {
@@ -106,6 +106,6 @@ describe("kernel: guardPublisher", () => {
       pino({ level: "error" }, destination),
     );
     expect(() => guarded.publishDomainEvent(joined)).not.toThrow();
-    expect(destination.lines[0]).toMatchObject({ err: "just a string" });
+    expect(lines[0]).toMatchObject({ err: "just a string" });
   });
 });

@@ -1,6 +1,6 @@
 import { createLogger, defaultLogger, isAetherError } from "@aether/kernel";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { captureLines } from "./support.js";
+import { captureLogs } from "@aether/test-support";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -9,12 +9,12 @@ afterEach(() => {
 describe("kernel: createLogger", () => {
   it("kernel: is silent by default when LOG_LEVEL is unset", () => {
     vi.stubEnv("LOG_LEVEL", undefined);
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const logger = createLogger({ destination });
     expect(logger.level).toBe("silent");
     logger.fatal("nobody hears this");
     logger.error("nor this");
-    expect(destination.lines).toEqual([]);
+    expect(lines).toEqual([]);
   });
 
   it("kernel: treats an empty LOG_LEVEL as unset", () => {
@@ -24,12 +24,12 @@ describe("kernel: createLogger", () => {
 
   it("kernel: honours LOG_LEVEL, case-insensitively", () => {
     vi.stubEnv("LOG_LEVEL", "WARN");
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const logger = createLogger({ destination });
     expect(logger.level).toBe("warn");
     logger.info("too low");
     logger.warn("heard");
-    expect(destination.lines.map((line) => line["msg"])).toEqual(["heard"]);
+    expect(lines.map((line) => line["msg"])).toEqual(["heard"]);
   });
 
   it("kernel: an explicit level wins over LOG_LEVEL, and pino.level over LOG_LEVEL", () => {
@@ -41,19 +41,19 @@ describe("kernel: createLogger", () => {
 
   it("kernel: writes structured lines at and above the level, with bindings", () => {
     vi.stubEnv("LOG_LEVEL", undefined);
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const logger = createLogger({ level: "info", destination, bindings: { nodeId: "n1" } });
     logger.debug("hidden");
     logger.info({ actorId: "a-1" }, "appended");
     logger.child({ component: "store" }).error("failed");
-    expect(destination.lines).toHaveLength(2);
-    expect(destination.lines[0]).toMatchObject({
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
       level: 30,
       nodeId: "n1",
       actorId: "a-1",
       msg: "appended",
     });
-    expect(destination.lines[1]).toMatchObject({
+    expect(lines[1]).toMatchObject({
       level: 50,
       nodeId: "n1",
       component: "store",
@@ -77,7 +77,7 @@ describe("kernel: createLogger", () => {
   });
 
   it("kernel: accepts custom levels declared through pino options", () => {
-    const destination = captureLines();
+    const { destination, lines } = captureLogs();
     const logger = createLogger({
       level: "audit",
       destination,
@@ -85,7 +85,7 @@ describe("kernel: createLogger", () => {
     });
     (logger as unknown as Record<string, (msg: string) => void>)["audit"]!("kept");
     logger.info("dropped");
-    expect(destination.lines.map((line) => line["msg"])).toEqual(["kept"]);
+    expect(lines.map((line) => line["msg"])).toEqual(["kept"]);
   });
 });
 

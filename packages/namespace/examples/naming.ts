@@ -1,10 +1,5 @@
-import {
-  actorSubject,
-  eventStreamName,
-  matchesNamespace,
-  parseNamespace,
-  snapshotBucketName,
-} from "@aether/namespace";
+import { matchesNamespace, parseNamespace } from "@aether/namespace";
+import { actorSubject, eventStreamName, snapshotBucketName } from "@aether/namespace/naming";
 
 const tenant = parseNamespace("acme.orders");
 console.log(eventStreamName(tenant)); // AETHER_EVENTS_acme_2Eorders

@@ -1,22 +1,21 @@
 import { createHash } from "node:crypto";
+import { compileNamespacePattern, isValidNamespace } from "@aether/namespace";
 import {
   actorIdFromToken,
   actorSubject,
   actorToken,
   busSubject,
   busSubjectForPattern,
-  compileNamespacePattern,
   decodeSafeToken,
   encodeSafeToken,
   eventStreamName,
   eventStreamSubjects,
   isHashedToken,
-  isValidNamespace,
   namespaceFromToken,
   namespaceToken,
   snapshotBucketName,
   snapshotKey,
-} from "@aether/namespace";
+} from "@aether/namespace/naming";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 

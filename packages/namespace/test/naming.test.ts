@@ -15,7 +15,7 @@ import {
   namespaceToken,
   snapshotBucketName,
   snapshotKey,
-} from "@aether/namespace";
+} from "@aether/namespace/naming";
 import { describe, expect, it } from "vitest";
 
 describe("namespace: naming table", () => {

@@ -7,7 +7,12 @@ export { freePort } from "./freePort.js";
 export { waitFor } from "./waitFor.js";
 export { uniqueName } from "./uniqueName.js";
 export { consoleLinesOf, expectReadmeToShow } from "./readmeExamples.js";
+export { captureLogs } from "./logCapture.js";
+export { connectTo, registerConnect } from "./natsConnect.js";
+export { natsTestContext, natsTestContextForFile } from "./natsTestContext.js";
 
 export type { NatsServerOptions } from "./natsServer.js";
 export type { NatsClusterOptions } from "./natsCluster.js";
 export type { WaitForOptions } from "./waitFor.js";
+export type { LogCapture, LogLine } from "./logCapture.js";
+export type { NatsTestContext, NatsTestContextOptions } from "./natsTestContext.js";

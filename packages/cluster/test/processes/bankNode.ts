@@ -36,7 +36,7 @@ const host = new ActorHost({
 });
 host.register("BankAccount", {
   actor: bankAccount,
-  eventStore: new JetStreamEventStore(nc, namespace),
+  eventStore: new JetStreamEventStore(nc, { namespace }),
 });
 
 nc.subscribe(`${prefix}.ctl.${nodeId}`, {

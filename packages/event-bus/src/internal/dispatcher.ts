@@ -2,6 +2,7 @@ import {
   AetherError,
   AetherErrorCode,
   createId,
+  integerOption,
   isoNow,
   type Clock,
   type DomainEvent,
@@ -55,15 +56,9 @@ export interface DispatcherConfig {
   wildcardGuard: WildcardGuard;
 }
 
-export function validBufferSize(value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new AetherError(
-      AetherErrorCode.InvalidArgument,
-      `bufferSize must be a positive integer, got ${String(value)}`,
-      { details: { bufferSize: value } },
-    );
-  }
-  return value;
+/** A subscription's buffer size: the bus's default when absent. */
+export function validBufferSize(value: number | undefined, fallback: number): number {
+  return integerOption("bufferSize", value, { fallback, min: 1 });
 }
 
 function checkOptions(options: SubscribeOptions): void {
@@ -124,10 +119,7 @@ export class Dispatcher {
     const matcher = compileNamespacePattern(pattern);
     if (matcher.isWildcard) this.#config.wildcardGuard(matcher.pattern);
     checkOptions(options);
-    const bufferSize =
-      options.bufferSize === undefined
-        ? this.#config.bufferSize
-        : validBufferSize(options.bufferSize);
+    const bufferSize = validBufferSize(options.bufferSize, this.#config.bufferSize);
     const { clock, logIntervalMs } = this.#config;
     const subscription = new BusSubscription({
       id: createId(),

@@ -1,11 +1,6 @@
 import { AetherError, AetherErrorCode } from "@aether/kernel";
 import { parseNamespacePattern } from "@aether/namespace";
-
-/**
- * Which wildcard subscriptions a bus accepts: `true` any, `false` none (exact namespaces only), or
- * a list of patterns that every accepted wildcard pattern must fall within.
- */
-export type WildcardPolicy = boolean | readonly string[];
+import type { WildcardPolicy } from "../wildcardPolicy.js";
 
 /** Checks a wildcard pattern against the policy; throws `INVALID_ARGUMENT` when it is refused. */
 export type WildcardGuard = (pattern: string) => void;

@@ -7,7 +7,7 @@ import {
   type Logger,
 } from "@aether/kernel";
 import { checkPayloadSize, integerOption } from "@aether/nats";
-import { busSubject, busSubjectForPattern } from "@aether/namespace";
+import { busSubject, busSubjectForPattern } from "@aether/namespace/naming";
 import type {
   Msg,
   NatsConnection,
@@ -77,15 +77,7 @@ const SUBJECT_PREFIX = busSubject("x").slice(0, -1);
 // Past this many namespaces the subject cache starts over rather than grow unbounded.
 const MAX_CACHED_SUBJECTS = 10_000;
 
-function resolveOptions(
-  nodeIdOrOptions: string | NatsEventBusOptions | undefined,
-  options: NatsEventBusOptions | undefined,
-): NatsEventBusOptions & { nodeId: string } {
-  const merged =
-    typeof nodeIdOrOptions === "string"
-      ? { ...options, nodeId: nodeIdOrOptions }
-      : { ...nodeIdOrOptions, ...options };
-  const nodeId = merged.nodeId ?? createId();
+function resolveNodeId(nodeId: unknown): string {
   if (typeof nodeId !== "string" || !NODE_ID.test(nodeId)) {
     throw new AetherError(
       AetherErrorCode.InvalidArgument,
@@ -93,7 +85,7 @@ function resolveOptions(
       { details: { nodeId } },
     );
   }
-  return { ...merged, nodeId };
+  return nodeId;
 }
 
 /**
@@ -125,15 +117,9 @@ export class NatsEventBus extends EventBus {
   readonly #stalls = new LoopStallWatch();
   #closing: Promise<void> | undefined;
 
-  constructor(connection: NatsConnection, options?: NatsEventBusOptions);
-  constructor(connection: NatsConnection, nodeId: string, options?: NatsEventBusOptions);
-  constructor(
-    connection: NatsConnection,
-    nodeIdOrOptions?: string | NatsEventBusOptions,
-    maybeOptions?: NatsEventBusOptions,
-  ) {
-    const options = resolveOptions(nodeIdOrOptions, maybeOptions);
-    super(options);
+  constructor(connection: NatsConnection, options: NatsEventBusOptions = {}) {
+    const nodeId = resolveNodeId(options.nodeId ?? createId());
+    super({ ...options, nodeId });
     if (typeof connection?.publish !== "function" || typeof connection.subscribe !== "function") {
       throw new AetherError(
         AetherErrorCode.InvalidArgument,

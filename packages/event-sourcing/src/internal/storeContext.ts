@@ -30,16 +30,9 @@ export function storeContext(component: string, options: StoreContextOptions): S
   const namespace = parseNamespace(options.namespace ?? "default");
   const logger = (options.logger ?? defaultLogger()).child({ component, namespace });
   const clock = options.clock ?? systemClock;
-  const publisher = guardPublisher(options.publisher ?? silentDomainEventPublisher, logger);
+  const given = options.publisher ?? silentDomainEventPublisher;
+  // With nobody listening, building an EventStored per append would only feed the collector.
+  const publisher =
+    given === silentDomainEventPublisher ? undefined : guardPublisher(given, logger);
   return { namespace, reports: new StoreReports(namespace, publisher, clock), clock, logger };
-}
-
-/** Lets a store take `(nc, "tenant-a", options)` as well as `(nc, { namespace: "tenant-a", … })`. */
-export function withNamespace<T extends { namespace?: string }>(
-  namespaceOrOptions: string | T,
-  moreOptions: Omit<T, "namespace">,
-): T {
-  return typeof namespaceOrOptions === "string"
-    ? ({ ...moreOptions, namespace: namespaceOrOptions } as T)
-    : namespaceOrOptions;
 }

@@ -10,16 +10,18 @@ import { VersionConflictError } from "@aether/occ";
 /** The domain events every store reports, worded once for all backends. */
 export class StoreReports {
   readonly #namespace: string;
-  readonly #publisher: DomainEventPublisher;
+  readonly #publisher: DomainEventPublisher | undefined;
   readonly #clock: Clock;
 
-  constructor(namespace: string, publisher: DomainEventPublisher, clock: Clock) {
+  /** `publisher` undefined: nobody listens, so nothing is built or sent. */
+  constructor(namespace: string, publisher: DomainEventPublisher | undefined, clock: Clock) {
     this.#namespace = namespace;
     this.#publisher = publisher;
     this.#clock = clock;
   }
 
   stored(events: readonly Event[]): void {
+    if (this.#publisher === undefined) return;
     const at = isoNow(this.#clock);
     for (const event of events) {
       this.#publisher.publishDomainEvent({
@@ -40,7 +42,7 @@ export class StoreReports {
     attemptedVersion: number,
     currentVersion: number,
   ): VersionConflictError {
-    this.#publisher.publishDomainEvent({
+    this.#publisher?.publishDomainEvent({
       type: "VersionConflict",
       at: isoNow(this.#clock),
       namespace: this.#namespace,
@@ -52,7 +54,7 @@ export class StoreReports {
   }
 
   snapshotCreated(snapshot: ActorSnapshot): void {
-    this.#publisher.publishDomainEvent({
+    this.#publisher?.publishDomainEvent({
       type: "SnapshotCreated",
       at: isoNow(this.#clock),
       namespace: this.#namespace,

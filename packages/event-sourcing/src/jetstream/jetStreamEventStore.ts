@@ -15,7 +15,7 @@ import {
   isJetStreamApiError,
   type PubAck,
 } from "@aether/nats/jetstream";
-import { actorSubject, eventStreamName } from "@aether/namespace";
+import { actorSubject, eventStreamName } from "@aether/namespace/naming";
 import { headers as natsHeaders, nuid, type NatsConnection } from "@nats-io/nats-core";
 import type {
   AllEventsPage,
@@ -38,7 +38,7 @@ import { encodeEvents } from "./internal/history/eventCodec.js";
 import { PositionCache } from "./internal/history/positionCache.js";
 import { JetStreamEventReader, MSG_ID_HEADER, lastOf } from "./internal/jetStreamEventReader.js";
 import { namespaceLogSource } from "./internal/namespaceLogSource.js";
-import { storeContext, withNamespace } from "../internal/storeContext.js";
+import { storeContext } from "../internal/storeContext.js";
 import type { StoreReports } from "../internal/storeReports.js";
 
 export interface JetStreamEventStoreOptions {
@@ -112,18 +112,7 @@ export class JetStreamEventStore implements EventStore {
   /** Set once the stream was found deleted: calls fail until ensureStream() finds it again. */
   #gone = false;
 
-  constructor(nc: NatsConnection, options?: JetStreamEventStoreOptions);
-  constructor(
-    nc: NatsConnection,
-    namespace: string,
-    options?: Omit<JetStreamEventStoreOptions, "namespace">,
-  );
-  constructor(
-    nc: NatsConnection,
-    namespaceOrOptions: string | JetStreamEventStoreOptions = {},
-    moreOptions: JetStreamEventStoreOptions = {},
-  ) {
-    const options = withNamespace(namespaceOrOptions, moreOptions);
+  constructor(nc: NatsConnection, options: JetStreamEventStoreOptions = {}) {
     const context = storeContext("JetStreamEventStore", options);
     this.namespace = context.namespace;
     this.streamName = eventStreamName(this.namespace);

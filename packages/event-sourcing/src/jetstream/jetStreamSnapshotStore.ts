@@ -8,7 +8,7 @@ import {
   type Clock,
   type DomainEventPublisher,
 } from "@aether/kernel";
-import { snapshotBucketName, snapshotKey } from "@aether/namespace";
+import { snapshotBucketName, snapshotKey } from "@aether/namespace/naming";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
@@ -21,7 +21,7 @@ import {
   type RetryBudget,
 } from "@aether/nats";
 import { jsonBytes } from "./internal/client/jsonBytes.js";
-import { storeContext, withNamespace } from "../internal/storeContext.js";
+import { storeContext } from "../internal/storeContext.js";
 import type { StoreReports } from "../internal/storeReports.js";
 
 export interface JetStreamSnapshotStoreOptions {
@@ -60,18 +60,7 @@ export class JetStreamSnapshotStore implements SnapshotStore {
   readonly #requestTimeoutMs: number;
   #bucket: Promise<KV> | undefined;
 
-  constructor(nc: NatsConnection, options?: JetStreamSnapshotStoreOptions);
-  constructor(
-    nc: NatsConnection,
-    namespace: string,
-    options?: Omit<JetStreamSnapshotStoreOptions, "namespace">,
-  );
-  constructor(
-    nc: NatsConnection,
-    namespaceOrOptions: string | JetStreamSnapshotStoreOptions = {},
-    moreOptions: JetStreamSnapshotStoreOptions = {},
-  ) {
-    const options = withNamespace(namespaceOrOptions, moreOptions);
+  constructor(nc: NatsConnection, options: JetStreamSnapshotStoreOptions = {}) {
     const context = storeContext("JetStreamSnapshotStore", options);
     this.namespace = context.namespace;
     this.bucketName = snapshotBucketName(this.namespace);

@@ -41,7 +41,10 @@ async function main(): Promise<void> {
     cluster: node,
     transport: natsTransport(nc, { subjectPrefix: prefix }),
   });
-  host.register("Counter", { actor: counter, eventStore: new JetStreamEventStore(nc, namespace) });
+  host.register("Counter", {
+    actor: counter,
+    eventStore: new JetStreamEventStore(nc, { namespace }),
+  });
 
   // The floor: the owner of an actor's shard answers a request by appending with the OCC header,
   // one append per actor at a time (as any correct hand-written version must).

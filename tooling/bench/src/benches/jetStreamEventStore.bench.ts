@@ -1,6 +1,6 @@
 import { JetStreamEventStore } from "@aether/event-sourcing/jetstream";
 import { createId, type NewEvent } from "@aether/kernel";
-import { actorSubject, eventStreamName } from "@aether/namespace";
+import { actorSubject, eventStreamName } from "@aether/namespace/naming";
 import { NatsServer, uniqueName } from "@aether/test-support";
 import {
   jetstream,

@@ -92,8 +92,8 @@ async function rawNats({ publisher, subscriber }: Pair, mode: RawMode): Promise<
 }
 
 async function natsEventBus({ publisher, subscriber }: Pair): Promise<BenchResult> {
-  const source = new NatsEventBus(publisher, `bench-pub-${++runSerial}`);
-  const sink = new NatsEventBus(subscriber, `bench-sub-${runSerial}`);
+  const source = new NatsEventBus(publisher, { nodeId: `bench-pub-${++runSerial}` });
+  const sink = new NatsEventBus(subscriber, { nodeId: `bench-sub-${runSerial}` });
   const tally = allReceived();
   const subscription = sink.subscribe(NAMESPACE, {
     eventTypes: ["Deposited"],
@@ -144,8 +144,8 @@ async function natsEventBusBothWays(
   name: string,
 ): Promise<BenchResult> {
   const nodes = [
-    new NatsEventBus(publisher, `bench-a-${++runSerial}`),
-    new NatsEventBus(subscriber, `bench-b-${runSerial}`),
+    new NatsEventBus(publisher, { nodeId: `bench-a-${++runSerial}` }),
+    new NatsEventBus(subscriber, { nodeId: `bench-b-${runSerial}` }),
   ];
   const tallies = nodes.map((bus) => {
     const tally = allReceived();

@@ -6,7 +6,7 @@ import {
   type StoredMessage,
   type StreamClient,
 } from "@aether/nats/jetstream";
-import { actorSubject } from "@aether/namespace";
+import { actorSubject } from "@aether/namespace/naming";
 import type { ReadEventsOptions, ReplayError, ReplayResult } from "../../eventStore.js";
 import { historyGapError } from "../../eventSourcingError.js";
 import { checkFromVersion } from "../../internal/prepareAppend.js";

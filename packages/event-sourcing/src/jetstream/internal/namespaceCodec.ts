@@ -1,4 +1,4 @@
-import { actorIdFromToken, actorSubject } from "@aether/namespace";
+import { actorIdFromToken, actorSubject } from "@aether/namespace/naming";
 import type { LogEntry } from "../../internal/logSource.js";
 import type { StoredMessage } from "@aether/nats/jetstream";
 import { decodeEvents, rawText } from "./history/eventCodec.js";

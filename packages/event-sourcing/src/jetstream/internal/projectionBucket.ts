@@ -1,4 +1,4 @@
-import { actorToken, namespaceToken } from "@aether/namespace";
+import { actorToken, namespaceToken } from "@aether/namespace/naming";
 import { Deadline, retrying } from "@aether/nats";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";

@@ -1,5 +1,5 @@
 import { AetherError, AetherErrorCode, type Logger } from "@aether/kernel";
-import { eventStreamName, eventStreamSubjects } from "@aether/namespace";
+import { eventStreamName, eventStreamSubjects } from "@aether/namespace/naming";
 import {
   Deadline,
   EXPECTED_SEQUENCE_RACE_FIXED,

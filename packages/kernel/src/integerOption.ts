@@ -1,4 +1,4 @@
-import { AetherError, AetherErrorCode } from "@aether/kernel";
+import { AetherError, AetherErrorCode } from "./aetherError.js";
 
 /** The accepted values of an integer option, and the value an absent option takes. */
 export interface IntegerRange {
@@ -20,6 +20,7 @@ export function integerOption(
     throw new AetherError(
       AetherErrorCode.InvalidArgument,
       `${name} must be an integer from ${range.min} to ${max}, got ${String(value)}`,
+      { details: { [name]: value } },
     );
   }
   return value;
