@@ -22,6 +22,9 @@ export function aetherVitestConfig() {
             name: "unit",
             include: ["test/**/*.test.ts"],
             exclude: ["test/**/*.int.test.ts"],
+            // A hang detector, not a speed check: turbo runs every package's suite at once on the
+            // 2-core CI machine, where a test that spawns Node (entry checks) takes several seconds.
+            testTimeout: 30_000,
           },
         },
         {

@@ -84,8 +84,14 @@ describe("workspace: the packed tarballs, installed outside the workspace", () =
   });
 
   it("workspace: npm pack is refused, saying why, so no tarball ships workspace: ranges", async () => {
+    // As a user types it in a shell: not under the pnpm that runs this suite, whose user agent
+    // npm would otherwise pass on to the prepack script.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_")),
+    );
     const packing = run("npm", ["pack", "--pack-destination", dir], {
       cwd: join(workspaceRoot, "packages/occ"),
+      env,
     });
     await expect(packing).rejects.toMatchObject({
       stderr: expect.stringContaining("only pnpm rewrites into versions"),
