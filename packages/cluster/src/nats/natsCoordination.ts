@@ -18,7 +18,7 @@ import type {
   CoordinationWatchOptions,
 } from "../coordination.js";
 import { ChangeQueue } from "../internal/changeQueue.js";
-import { isStreamNotFound, toCoordinationError } from "./internal/natsErrors.js";
+import { isNoResponders, isStreamNotFound, toCoordinationError } from "./internal/natsErrors.js";
 
 export interface NatsCoordinationOptions {
   /** Names the cluster; its state lives in the KV bucket `aether-cluster-<clusterName>`. */
@@ -152,7 +152,8 @@ class NatsKvCoordination implements Coordination {
       return await run(this.#kv ?? (await this.open()));
     } catch (error) {
       // A deleted bucket is re-created on the next call, so the cluster's nodes can register again.
-      if (isStreamNotFound(error)) this.#kv = undefined;
+      // Writes to a deleted bucket see no responders rather than "stream not found".
+      if (isStreamNotFound(error) || isNoResponders(error)) this.#kv = undefined;
       throw toCoordinationError(error, key, operation);
     }
   }

@@ -39,6 +39,19 @@ export function isStreamNotFound(error: unknown): boolean {
   );
 }
 
+/**
+ * A publish to the bucket found no stream listening (nats.js reports it as "jetstream is not
+ * enabled"): the bucket may have been deleted, which only a re-open can tell.
+ */
+export function isNoResponders(error: unknown): boolean {
+  return causeChain(error).some(
+    (link) =>
+      nameOf(link) === "NoRespondersError" ||
+      nameOf(link) === "JetStreamNotEnabled" ||
+      /no responders|jetstream is not enabled/i.test(String(link)),
+  );
+}
+
 export function isWrongLastSequence(error: unknown): boolean {
   return (
     jsErrCode(error) === WRONG_LAST_SEQUENCE ||
