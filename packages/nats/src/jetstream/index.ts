@@ -1,4 +1,5 @@
 export { StreamClient } from "./streamClient.js";
+export { fromDelivery } from "./storedMessage.js";
 export { readSubject } from "./subjectReader.js";
 export { readSubjectFromLeader } from "./leaderSubjectReader.js";
 export { JetStreamErrorCode, isJetStreamApiError } from "./jetStreamApiError.js";

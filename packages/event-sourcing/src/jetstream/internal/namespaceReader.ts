@@ -1,8 +1,7 @@
 import { isRetryable, type Logger } from "@aether/kernel";
 import type { Msg } from "@nats-io/nats-core";
 import { Deadline, connectionInbox, retrying } from "@aether/nats";
-import type { StoredMessage, StreamClient } from "@aether/nats/jetstream";
-import { deliveredMessage } from "./deliveredMessage.js";
+import { fromDelivery, type StoredMessage, type StreamClient } from "@aether/nats/jetstream";
 
 export interface NamespaceReadOptions {
   /** First stream sequence to deliver. */
@@ -216,7 +215,7 @@ async function* session(
         lastDeliverySeq = delivery.deliverySeq;
         outstanding--;
         if (open[0] !== undefined && --open[0] === 0) open.shift();
-        messages.push(deliveredMessage(msg, delivery.streamSeq));
+        messages.push(fromDelivery(msg, delivery.streamSeq));
         atHead = delivery.pending === 0;
       }
       if (messages.length > 0 || atHead) yield { messages, atHead };
