@@ -123,6 +123,12 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   #leader: LeaderView | undefined;
   #map: ShardMapRecord;
   #mapRevision = 0;
+  /**
+   * The highest revision the watch has delivered. The watch delivers in store order, so the view
+   * holds every write before it; a leader plans only from a view that has reached the map it
+   * builds on (see #leaderDutyOnce).
+   */
+  #watchedRevision = 0;
 
   // Its own membership lease.
   #memberRevision = 0;
@@ -448,12 +454,16 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
   }
 
   async #loadView(): Promise<void> {
+    const before = new Map([...this.#members].map(([nodeId, view]) => [nodeId, view.revision]));
     const keys = await this.#coordination.keys();
     const entries = await Promise.all(keys.map((key) => this.#coordination.get(key)));
-    // Members deleted while no watch was listening are gone from the view too.
+    // Members deleted while no watch was listening are gone from the view too; one the watch
+    // brought in or changed during the listing is newer than the listing and stays.
     const present = new Set(entries.flatMap((entry) => (entry === undefined ? [] : [entry.key])));
-    for (const nodeId of [...this.#members.keys()]) {
-      if (!present.has(memberKey(nodeId))) this.#members.delete(nodeId);
+    for (const [nodeId, revision] of before) {
+      if (!present.has(memberKey(nodeId)) && this.#members.get(nodeId)?.revision === revision) {
+        this.#members.delete(nodeId);
+      }
     }
     for (const entry of entries) if (entry !== undefined) this.#apply(entry);
   }
@@ -465,7 +475,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     this.#echo = undefined;
     void (async () => {
       try {
-        for await (const change of watch) this.#apply(change);
+        for await (const change of watch) {
+          this.#watchedRevision = Math.max(this.#watchedRevision, change.revision);
+          this.#apply(change);
+        }
         if (this.#watch === watch && this.#state !== "closed") {
           this.#logger.warn("coordination watch ended; restarting it");
         }
@@ -843,6 +856,11 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       });
     }
     if (!this.isLeader() || this.#term !== term) return;
+    // A member's claim written before the current map may not have reached this view yet (the map
+    // came from this leader's own write or a direct read); planning without it could hand a
+    // shard its claimant still serves to another node. The watch's delivery of the map re-runs
+    // this duty.
+    if (this.#watchedRevision < this.#mapRevision) return;
     const live = [...this.#members.values()].map((member) => ({
       nodeId: member.record.nodeId,
       leaving: member.record.leaving,
@@ -944,6 +962,17 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
   }
 
+  /** True when the map as the store has it now is in this node's view. */
+  async #readMapAfterClaims(): Promise<boolean> {
+    const entry = await this.#coordination.get(MAP_KEY).catch((error: unknown) => {
+      this.#logger.debug({ err: error }, "could not read the shard map; starting no shard yet");
+      return null;
+    });
+    if (entry === null || entry === undefined) return false;
+    this.#applyMap(entry);
+    return true;
+  }
+
   async #refreshMap(): Promise<void> {
     const entry = await this.#coordination.get(MAP_KEY).catch(() => null);
     if (entry === null) return;
@@ -1017,6 +1046,11 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     if (!sameSet(this.#claims, this.#reportedClaims) && !this.#memberLost) {
       await this.#writeMember();
     }
+    // The map this node saw may already be superseded: a leader that took a shard back before
+    // the claim landed may not know of the claim and give the shard to another node. Read
+    // after the claim: a map that still says so was written before any later one, whose leader
+    // then sees the claim.
+    if (starting.length > 0 && !(await this.#readMapAfterClaims())) return;
     const now = this.#desiredShards();
     for (const shardId of starting) {
       if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId))

@@ -75,12 +75,41 @@ function expectSafe(nodes: readonly NodeProcess[]): void {
     const serving: HeldInterval[] = nodes.flatMap((node) =>
       node.held((state) => state.owned.includes(shard)),
     );
-    expect(overlaps(serving), `shard ${shard} served twice`).toEqual([]);
+    expect(overlaps(serving), `shard ${shard} served twice\n${timeline(nodes, shard)}`).toEqual([]);
   }
   const terms = nodes
     .flatMap((node) => node.events)
     .flatMap((event) => (event.type === "LeaderElected" ? [event.term] : []));
   expect(new Set(terms).size, "each term elected once").toBe(terms.length);
+}
+
+/** What each node did about `shard`, and the cluster's facts, in wall-clock order: the evidence when safety breaks. */
+function timeline(nodes: readonly NodeProcess[], shard: number): string {
+  const lines: { at: number; text: string }[] = [];
+  for (const node of nodes) {
+    let previous = "";
+    for (const state of node.states) {
+      const text = `leader=${state.leader} term=${state.term ?? "-"} map=${state.mapVersion} serves=${state.owned.includes(shard)}`;
+      if (text === previous) continue;
+      previous = text;
+      lines.push({
+        at: state.at,
+        text: `${node.nodeId} ${text} (prev sample ${state.lastPrevAt})`,
+      });
+    }
+    for (const event of node.events) {
+      const about = "shardId" in event ? event.shardId === shard : true;
+      if (about)
+        lines.push({
+          at: Date.parse(event.at),
+          text: `${node.nodeId} published ${JSON.stringify(event)}`,
+        });
+    }
+  }
+  return lines
+    .sort((a, b) => a.at - b.at)
+    .map((line) => `${line.at} ${line.text}`)
+    .join("\n");
 }
 
 function leaderOf(nodes: readonly NodeProcess[]): NodeProcess {
@@ -199,7 +228,7 @@ describe("cluster nodes as separate OS processes on a 3-node NATS cluster (R3 bu
         { timeoutMs: 10_000, description: "NodeJoined" },
       );
       const migrated = remaining
-        .flatMap((n) => n.events)
+        .flatMap((n) => n.events.map((event) => ({ ...event, publishedBy: n.nodeId })))
         .filter((e) => e.type === "ShardMigrated" && e.toNodeId === joiner!.nodeId);
       // Every shard the joiner serves arrived by a reported migration. A migration reported
       // twice (seen once in ~7 runs on a loaded machine, 30 reports for 15 shards) breaks "each

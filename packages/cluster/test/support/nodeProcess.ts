@@ -13,6 +13,7 @@ export interface StateRecord {
   lastPrevAt: number;
   leader: boolean;
   term: number | undefined;
+  mapVersion: number;
   owned: number[];
 }
 

@@ -32,6 +32,8 @@ export class SimProcess implements Scheduler {
   onResume: () => void = () => undefined;
   crashed = false;
   slowMs = 0;
+  /** Delays each change its watch delivers by up to this much, in order: a consumer behind the acks. */
+  watchLagMs = 0;
   #deferred: (() => void)[] = [];
   readonly #global: VirtualScheduler;
   readonly #random: () => number;
@@ -124,7 +126,11 @@ export class SimProcess implements Scheduler {
   }
 
   #watch(inner: CoordinationWatch): CoordinationWatch {
-    const back = <T>(value: T): Promise<T> => this.back(value);
+    const back = async <T>(value: T): Promise<T> => {
+      const lag = this.watchLagMs > 0 ? Math.floor(this.#random() * this.watchLagMs) : 0;
+      if (lag > 0) await new Promise<void>((resolve) => this.#global.schedule(lag, resolve));
+      return this.back(value);
+    };
     return {
       stop: () => inner.stop(),
       async *[Symbol.asyncIterator](): AsyncIterator<CoordinationChange> {
@@ -316,12 +322,19 @@ export async function runSimulation(
       trace(`${global.now()} partition ${sim.name} for ${partitionMs} ms`);
       sim.process.stallIo();
       global.schedule(partitionMs, () => sim.process.resumeIo());
-    } else {
+    } else if (roll < 0.95) {
       const sim = pick(candidates)!;
       sim.process.slowMs = 200 + Math.floor(random() * 1500);
       trace(`${global.now()} slow ${sim.name} ${sim.process.slowMs} ms`);
       global.schedule(2000 + Math.floor(random() * 5000), () => {
         sim.process.slowMs = 0;
+      });
+    } else {
+      const sim = pick(candidates)!;
+      sim.process.watchLagMs = 100 + Math.floor(random() * 1000);
+      trace(`${global.now()} watch of ${sim.name} lags ${sim.process.watchLagMs} ms`);
+      global.schedule(2000 + Math.floor(random() * 5000), () => {
+        sim.process.watchLagMs = 0;
       });
     }
   }
@@ -329,6 +342,7 @@ export async function runSimulation(
   for (const sim of paused) if (sim.process.paused) sim.process.resume();
   for (const sim of nodes) {
     sim.process.slowMs = 0;
+    sim.process.watchLagMs = 0;
     sim.process.resumeIo();
   }
   if (live().every((n) => n.leaving)) startNode(`n${++counter}`);
