@@ -9,8 +9,6 @@ export const clusterErrorCodes = defineErrorCodes({
   ShardCountMismatch: { code: "SHARD_COUNT_MISMATCH", retryable: false },
   /** Another live node already uses this `nodeId`. */
   DuplicateNodeId: { code: "DUPLICATE_NODE_ID", retryable: false },
-  /** The node lost its membership lease (declared failed, or the key vanished) and had to stop. */
-  LeaseLost: { code: "LEASE_LOST", retryable: true },
   /** A compare-and-set on a coordination key lost: the key changed or already exists. */
   CoordinationConflict: { code: "COORDINATION_CONFLICT", retryable: false },
   /** A cluster name that cannot name a KV bucket. */

@@ -360,7 +360,21 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     const deadline = this.#scheduler.now() + this.#startTimeoutMs;
     await this.#retrying(deadline, () => this.#checkConfig());
     await this.#retrying(deadline, () => this.#register());
-    await this.#retrying(deadline, () => this.#loadView());
+    // Others see the member key from here on. Loading the view can take seconds while NATS elects
+    // new leaders after a server died; renewing meanwhile keeps the leader from declaring this node
+    // failed (and moving the shards it was just given) before it even started.
+    let joining = true;
+    const renew = (): void => {
+      if (!joining) return;
+      void this.#writeMember();
+      this.#after(this.timing.heartbeatMs, renew);
+    };
+    this.#after(this.timing.heartbeatMs, renew);
+    try {
+      await this.#retrying(deadline, () => this.#loadView());
+    } finally {
+      joining = false;
+    }
     this.#startWatch();
     this.#tick();
   }
@@ -567,7 +581,13 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       );
       return;
     }
-    if (record.version < this.#map.version) return;
+    if (record.version < this.#map.version) {
+      this.#logger.debug(
+        { version: record.version, revision: change.revision, held: this.#map.version },
+        "an older shard map under a newer revision ignored",
+      );
+      return;
+    }
     this.#map = record;
     this.#mapRevision = change.revision;
   }
@@ -898,6 +918,10 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
       this.#map = next;
       this.#mapRevision = revision;
     }
+    this.#logger.debug(
+      { version: next.version, revision, expected, term, assigned: plan.assigned.length },
+      "wrote the shard map",
+    );
     this.#reportMapFacts(current, next, plan.assigned);
     this.#reconcile();
   }

@@ -246,6 +246,30 @@ describe("ClusterNode", () => {
     expect(impatient.scheduler.now()).toBeLessThan(10_000);
   });
 
+  it("a joiner whose view is slow to load keeps its membership meanwhile: not declared failed, each shard moved to it once", async () => {
+    const cluster = new TestCluster();
+    const a = await cluster.start("a", { shardCount: SHARDS });
+    await cluster.scheduler.advanceUntil(() => all.every((s) => a.ownsShard(s)), 10_000);
+    // Several failure timeouts during which the joiner's member key is visible but its view is not loaded.
+    const slowUntil = cluster.scheduler.now() + 10_000;
+    const slow = keysFailingWhile(cluster.coordination, () => cluster.scheduler.now() < slowUntil);
+    const b = await cluster.start("b", { shardCount: SHARDS, coordination: slow });
+    await cluster.scheduler.advanceUntil(
+      () => all.some((s) => b.ownsShard(s)) && all.every((s) => a.ownsShard(s) !== b.ownsShard(s)),
+      10_000,
+    );
+    expect(cluster.events.ofType("NodeFailed")).toEqual([]);
+    expect(cluster.events.ofType("NodeJoined").map((e) => e.nodeId)).toEqual(["a", "b"]);
+    const moved = cluster.events
+      .ofType("ShardMigrated")
+      .filter((e) => e.toNodeId === "b")
+      .map((e) => e.shardId)
+      .sort((x, y) => x - y);
+    expect(moved).toEqual(all.filter((s) => b.ownsShard(s)));
+    await b.close();
+    await a.close();
+  });
+
   it("rejects bad options with INVALID_ARGUMENT naming the option", async () => {
     const coordination = new InMemoryCoordination();
     for (const [options, pattern] of [

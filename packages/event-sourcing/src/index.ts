@@ -1,5 +1,6 @@
 export { InMemoryEventStore, createInMemoryEventStore } from "./inMemoryEventStore.js";
 export { InMemorySnapshotStore, createInMemorySnapshotStore } from "./inMemorySnapshotStore.js";
+export { ForwardingEventStore } from "./forwardingEventStore.js";
 export { defineActor } from "./actor.js";
 export { ActorRepository } from "./actorRepository.js";
 export { EventSourcingError, eventSourcingErrorCodes } from "./eventSourcingError.js";

@@ -1,4 +1,5 @@
 import {
+  ForwardingEventStore,
   InMemoryEventStore,
   InMemorySnapshotStore,
   VersionConflictError as ReExportedConflict,
@@ -13,6 +14,13 @@ import {
 describeEventStoreContract(
   "InMemoryEventStore",
   ({ namespace, publisher }) => new InMemoryEventStore({ namespace, publisher }),
+);
+
+// Every call reaches the store underneath, so the whole contract holds through the base class.
+describeEventStoreContract(
+  "ForwardingEventStore over InMemoryEventStore",
+  ({ namespace, publisher }) =>
+    new ForwardingEventStore(new InMemoryEventStore({ namespace, publisher })),
 );
 
 describeSnapshotStoreContract(

@@ -1,14 +1,6 @@
-import type {
-  AllEventsPage,
-  CatchUpSubscription,
-  EventStore,
-  PositionedEvent,
-  ReadAllOptions,
-  ReadAllPageOptions,
-  ReadEventsOptions,
-  SubscribeAllOptions,
-} from "@aether/event-sourcing";
-import type { Event, NewEvent } from "@aether/kernel";
+import { ForwardingEventStore } from "@aether/event-sourcing";
+import type { EventStore, ReadEventsOptions } from "@aether/event-sourcing";
+import type { Event } from "@aether/kernel";
 
 /** (version, commandId) of an event read during a replay. */
 export type ReplayedCommand = readonly [version: number, commandId: string];
@@ -19,14 +11,13 @@ export const COMMAND_ID_METADATA_KEY = "commandId";
  * The event store as the actor repository sees it, noting the command ids of the events a load
  * replays, so the actor host learns recent command ids without reading the history twice.
  */
-export class ReplayRecorder implements EventStore {
-  readonly #store: EventStore;
+export class ReplayRecorder extends ForwardingEventStore {
   readonly #keep: number;
   readonly #recordings = new Map<string, ReplayedCommand[]>();
 
   /** Keeps at least the last `keep` command-carrying events of a replay, not a whole long history. */
   constructor(store: EventStore, keep: number) {
-    this.#store = store;
+    super(store);
     this.#keep = keep;
   }
 
@@ -41,8 +32,8 @@ export class ReplayRecorder implements EventStore {
     }
   }
 
-  async *readEvents(actorId: string, options?: ReadEventsOptions): AsyncIterable<Event> {
-    for await (const event of this.#store.readEvents(actorId, options)) {
+  override async *readEvents(actorId: string, options?: ReadEventsOptions): AsyncIterable<Event> {
+    for await (const event of this.inner.readEvents(actorId, options)) {
       const commandId = event.metadata?.[COMMAND_ID_METADATA_KEY];
       const noted = commandId === undefined ? undefined : this.#recordings.get(actorId);
       if (noted !== undefined && commandId !== undefined) {
@@ -51,37 +42,5 @@ export class ReplayRecorder implements EventStore {
       }
       yield event;
     }
-  }
-
-  saveEvent(event: NewEvent): Promise<void> {
-    return this.#store.saveEvent(event);
-  }
-
-  saveEvents(events: NewEvent[]): Promise<void> {
-    return this.#store.saveEvents(events);
-  }
-
-  getEvents(actorId: string, fromVersion?: number): Promise<Event[]> {
-    return this.#store.getEvents(actorId, fromVersion);
-  }
-
-  getEventsWithErrors(actorId: string, fromVersion?: number) {
-    return this.#store.getEventsWithErrors(actorId, fromVersion);
-  }
-
-  getLatestVersion(actorId: string): Promise<number> {
-    return this.#store.getLatestVersion(actorId);
-  }
-
-  readAll(options?: ReadAllOptions): AsyncIterable<PositionedEvent> {
-    return this.#store.readAll(options);
-  }
-
-  getAllEventsWithErrors(options?: ReadAllPageOptions): Promise<AllEventsPage> {
-    return this.#store.getAllEventsWithErrors(options);
-  }
-
-  subscribeAll(options?: SubscribeAllOptions): CatchUpSubscription {
-    return this.#store.subscribeAll(options);
   }
 }

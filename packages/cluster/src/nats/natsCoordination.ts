@@ -159,24 +159,35 @@ class NatsKvCoordination implements Coordination {
   }
 
   async get(key: string): Promise<CoordinationEntry | undefined> {
-    if (!this.#settings.confirm) {
-      return this.#call(key, "get", async (kv) => toEntry(await kv.get(key)));
-    }
-    return this.#call(key, "get", async () => {
-      const last = await this.#lastMessage(key);
-      if (last === null) return undefined;
-      const value = await this.#validValue(key, last);
-      return value === undefined
-        ? undefined
-        : { key, value, revision: last.seq, timestamp: last.time.getTime() };
-    });
+    return this.#call(key, "get", (kv) => this.#read(kv, key));
   }
 
+  async #read(kv: KV, key: string): Promise<CoordinationEntry | undefined> {
+    if (!this.#settings.confirm) return toEntry(await kv.get(key));
+    const last = await this.#lastMessage(key);
+    if (last === null) return undefined;
+    const value = await this.#validValue(key, last);
+    return value === undefined
+      ? undefined
+      : { key, value, revision: last.seq, timestamp: last.time.getTime() };
+  }
+
+  /**
+   * Listed from the stream's subjects, not with `kv.keys()`: that creates a consumer, and on 2.9
+   * creating one took over 10 s after a server of the NATS cluster died, twice in a row (seen in
+   * the multi-process test); the stream leader answers a stream info at once.
+   */
   async keys(prefix = ""): Promise<string[]> {
     return this.#call(prefix, "keys", async (kv) => {
-      const keys: string[] = [];
-      for await (const key of await kv.keys()) if (key.startsWith(prefix)) keys.push(key);
-      return keys;
+      const jsm = await this.#jsmOrOpen();
+      const subjectPrefix = this.#subject("");
+      const info = await jsm.streams.info(this.#stream, { subjects_filter: `${subjectPrefix}>` });
+      const listed = Object.keys(info.state.subjects ?? {})
+        .map((subject) => subject.slice(subjectPrefix.length))
+        .filter((key) => key.startsWith(prefix));
+      // A deleted key keeps its subject (the delete marker); only keys with a value count.
+      const entries = await Promise.all(listed.map((key) => this.#read(kv, key)));
+      return entries.flatMap((entry) => (entry === undefined ? [] : [entry.key]));
     });
   }
 

@@ -2,16 +2,21 @@ import { describe, expect, it } from "vitest";
 import { runSimulation } from "./simulation.js";
 
 /**
- * Runs seeds `from`..`to` (or only `SIM_SEED`); a failure names the seed, the command that
- * replays it, and the tail of its trace.
+ * Runs seeds `from`..`to` and the `regressions` (or only `SIM_SEED`); a failure names the seed, the
+ * command that replays it, and the tail of its trace.
  */
-export function describeSimulationSeeds(from: number, to: number): void {
+export function describeSimulationSeeds(
+  from: number,
+  to: number,
+  regressions: readonly number[] = [],
+): void {
   const single = process.env["SIM_SEED"];
   const seeds =
     single === undefined
-      ? Array.from({ length: to - from + 1 }, (_, i) => from + i)
+      ? [...Array.from({ length: to - from + 1 }, (_, i) => from + i), ...regressions]
       : [Number(single)];
-  describe(`cluster simulation, seeds ${from}–${to}`, () => {
+  const extra = regressions.length === 0 ? "" : ` and ${regressions.join(", ")}`;
+  describe(`cluster simulation, seeds ${from}–${to}${extra}`, () => {
     it(
       "keeps at most one acting leader and one server per shard, then converges",
       { timeout: 120_000 },
