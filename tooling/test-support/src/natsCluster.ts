@@ -9,6 +9,15 @@ export interface NatsClusterOptions {
   extraConfig?: string;
 }
 
+const ROUTE_PORT_ATTEMPTS = 3;
+
+function portWasTaken(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause.message.includes("address already in use")) return true;
+  }
+  return false;
+}
+
 /** A real nats-server cluster on loopback: routes between every pair, JetStream on each node. */
 export class NatsCluster {
   readonly servers: readonly NatsServer[];
@@ -18,6 +27,18 @@ export class NatsCluster {
   }
 
   static async start(options: NatsClusterOptions = {}): Promise<NatsCluster> {
+    // A route port is picked free but bound only when its server starts; another process can take
+    // it in between (seen when suites run side by side), so the cluster starts again on new ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await NatsCluster.#startOnce(options);
+      } catch (error) {
+        if (attempt >= ROUTE_PORT_ATTEMPTS || !portWasTaken(error)) throw error;
+      }
+    }
+  }
+
+  static async #startOnce(options: NatsClusterOptions): Promise<NatsCluster> {
     const size = options.size ?? 3;
     const name = `aether-cluster-${process.pid}-${Date.now().toString(36)}`;
     const routePorts: number[] = [];

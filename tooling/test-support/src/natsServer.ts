@@ -124,9 +124,8 @@ export class NatsServer {
     const portsFile = join(this.dir, `nats-server_${child.pid}.ports`);
     const ports = await waitFor(
       () => {
-        if (exitedEarly) {
-          throw new Error(`nats-server exited during start-up: ${stderr}\n${this.logTail()}`);
-        }
+        // An exited server will not come back: stop polling at once.
+        if (exitedEarly) return "exited" as const;
         if (!existsSync(portsFile)) return undefined;
         try {
           return JSON.parse(readFileSync(portsFile, "utf8")) as PortsFile;
@@ -139,6 +138,9 @@ export class NatsServer {
       child.kill("SIGKILL");
       throw error;
     });
+    if (ports === "exited") {
+      throw new Error(`nats-server exited during start-up: ${stderr}\n${this.logTail()}`);
+    }
     const clientUrl = ports.nats?.[0];
     const monitorUrl = ports.monitoring?.[0];
     if (clientUrl === undefined || monitorUrl === undefined) {
