@@ -14,48 +14,137 @@ const fixture = fileURLToPath(new URL("./fixtures/projectionProcess.ts", import.
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const LEASE_TTL_MS = 1_000;
 
-/** Deposits into `actors` accounts from a few writers (one per account), until stopped. */
-class DepositFlow {
-  readonly #stopped = { value: false };
+/**
+ * Deposits into `actors` accounts from a few writers (one per account), until stopped. A write
+ * that fails stops the flow; stop() (or disposal) waits for every write in flight and reports it,
+ * so no write outlives the test's connection.
+ */
+class DepositFlow implements AsyncDisposable {
+  #stopped = false;
   readonly #done: Promise<void>;
 
   constructor(store: EventStore, actors: number) {
     const writers = 4;
-    this.#done = Promise.all(
-      Array.from({ length: writers }, async (_, writer) => {
-        const versions = new Map<string, number>();
-        for (let n = 0; !this.#stopped.value; n++) {
-          const actorId = `acc-${writer + writers * (n % (actors / writers))}`;
-          const version = (versions.get(actorId) ?? 0) + 1;
-          await store.saveEvent({
-            id: `${actorId}-${version}`,
-            eventType: "Deposited",
-            actorId,
-            version,
-            data: { amount: 1 + ((n * 7919) % 100) },
-          });
-          versions.set(actorId, version);
-          // Pacing, not synchronisation: events keep flowing at a few hundred per second.
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      }),
-    ).then(() => undefined);
+    this.#done = Promise.allSettled(
+      Array.from({ length: writers }, (_, writer) => this.#write(store, actors, writers, writer)),
+    ).then((results) => {
+      const failed = results.find((result) => result.status === "rejected");
+      if (failed !== undefined) throw failed.reason;
+    });
+    // Reported by stop(); until then a failed write must not surface as an unhandled rejection.
+    this.#done.catch(() => undefined);
+  }
+
+  async #write(store: EventStore, actors: number, writers: number, writer: number): Promise<void> {
+    const versions = new Map<string, number>();
+    try {
+      for (let n = 0; !this.#stopped; n++) {
+        const actorId = `acc-${writer + writers * (n % (actors / writers))}`;
+        const version = (versions.get(actorId) ?? 0) + 1;
+        await store.saveEvent({
+          id: `${actorId}-${version}`,
+          eventType: "Deposited",
+          actorId,
+          version,
+          data: { amount: 1 + ((n * 7919) % 100) },
+        });
+        versions.set(actorId, version);
+        // Pacing, not synchronisation: events keep flowing at a few hundred per second.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } catch (error) {
+      this.#stopped = true;
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
-    this.#stopped.value = true;
+    this.#stopped = true;
     await this.#done;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 }
 
-function startRunnerProcess(args: string[]): { child: ChildProcess; exited: Promise<void> } {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "--conditions=@aether/source", fixture, ...args],
-    { cwd: packageDir, stdio: ["ignore", "pipe", "pipe"] },
+interface RunnerProcess {
+  child: ChildProcess;
+  /** The name of its PostgreSQL sessions (application_name). */
+  appName: string;
+  /** Resolves once it competes for the lease; rejects, with its stderr, if it exits first. */
+  started: Promise<void>;
+  exited: Promise<void>;
+}
+
+/** Runner processes; disposal kills (-9, which also ends a SIGSTOP) and reaps every one. */
+class RunnerProcesses implements AsyncDisposable {
+  readonly #all: RunnerProcess[] = [];
+
+  start(args: string[]): RunnerProcess {
+    const [, , schema, id] = args;
+    const appName = `${schema}-${id}`;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@aether/source", fixture, ...args],
+      {
+        cwd: packageDir,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, PGAPPNAME: appName },
+      },
+    );
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const started = new Promise<void>((resolve, reject) => {
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.split("\n").includes("started")) resolve();
+      });
+      void exited.then(() => reject(new Error(`runner ${id} exited before it started: ${stderr}`)));
+    });
+    started.catch(() => undefined);
+    const runner = { child, appName, started, exited };
+    this.#all.push(runner);
+    return runner;
+  }
+
+  async kill(runner: RunnerProcess): Promise<void> {
+    runner.child.kill("SIGKILL");
+    await runner.exited;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Promise.all(this.#all.map((runner) => this.kill(runner)));
+  }
+}
+
+/**
+ * Stops `runner` (SIGSTOP) at a moment it is inside a commit, past the checkpoint move: its
+ * transaction holds the checkpoint row's lock and waits for statements that will not come. The
+ * hardest moment to freeze a runner at, so the test does not leave it to chance.
+ */
+async function freezeInsideCommit(pool: pg.Pool, schema: string, runner: RunnerProcess) {
+  const holdsRowLock = async () => {
+    const result = await pool.query(
+      `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+        WHERE a.application_name = $1 AND a.state = 'idle in transaction'
+          AND l.relation = $2::regclass AND l.mode = 'RowExclusiveLock' AND l.granted`,
+      [runner.appName, `"${schema}".aether_projection_checkpoints`],
+    );
+    return result.rows.length > 0;
+  };
+  await waitFor(
+    async () => {
+      runner.child.kill("SIGSTOP");
+      // Twice: a statement it sent just before the stop (its COMMIT) may still be on its way.
+      if ((await holdsRowLock()) && (await holdsRowLock())) return true;
+      runner.child.kill("SIGCONT");
+      return false;
+    },
+    { timeoutMs: 30_000, description: "the runner frozen inside a commit" },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return { child, exited };
 }
 
 async function checkpointOf(pool: pg.Pool, schema: string): Promise<number> {
@@ -100,34 +189,34 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
         const namespace = uniqueName("kill9");
         const store = new JetStreamEventStore(nc, { namespace: namespace });
         await store.ensureStream();
-        const flow = new DepositFlow(store, 100);
+        await using flow = new DepositFlow(store, 100);
         const args = (id: string) => [url, namespace, db.schema, id, String(LEASE_TTL_MS)];
         let reached = 0;
         const kills = 4;
+        await using processes = new RunnerProcesses();
+        let active = processes.start(args("r0"));
         for (let round = 0; round < kills; round++) {
-          const runner = startRunnerProcess(args(`r${round}`));
           const from = reached;
           await waitFor(async () => (await checkpointOf(pool, db.schema)) >= from + 100, {
             timeoutMs: 60_000,
             description: `runner ${round} made progress`,
           });
-          runner.child.kill("SIGKILL");
-          await runner.exited;
+          // The next runner waits for the lease beside this one, as a standby does: it has to
+          // take over from a runner killed while it was applying, not from one that had stopped.
+          const killed = active;
+          active = processes.start(args(round + 1 < kills ? `r${round + 1}` : "final"));
+          await active.started;
+          await processes.kill(killed);
           reached = await checkpointOf(pool, db.schema);
         }
         await flow.stop();
         const page = await store.getAllEventsWithErrors({ from: reached, limit: 1_000_000 });
         const head = page.nextPosition - 1;
-        const last = startRunnerProcess(args("final"));
-        try {
-          await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
-            timeoutMs: 60_000,
-            description: "the last runner reached the head",
-          });
-        } finally {
-          last.child.kill("SIGKILL");
-          await last.exited;
-        }
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
+          timeoutMs: 60_000,
+          description: "the last runner reached the head",
+        });
+        await processes.kill(active);
         const events = await expectReadModelMatchesStore(pool, db.schema, store);
         const runners = await pool.query<{ runner: string }>(
           `SELECT DISTINCT runner FROM "${db.schema}".applied`,
@@ -142,7 +231,7 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
   );
 
   it(
-    "keeps a runner that was frozen (SIGSTOP) past its lease from applying anything once another took over",
+    "keeps a runner that was frozen (SIGSTOP) inside a commit past its lease from applying anything once another took over",
     { timeout: 120_000 },
     async () => {
       const url = inject("natsUrl");
@@ -153,43 +242,44 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
         const namespace = uniqueName("frozen");
         const store = new JetStreamEventStore(nc, { namespace: namespace });
         await store.ensureStream();
-        const flow = new DepositFlow(store, 20);
+        await using flow = new DepositFlow(store, 20);
         const args = (id: string) => [url, namespace, db.schema, id, String(LEASE_TTL_MS)];
-        const a = startRunnerProcess(args("A"));
+        await using processes = new RunnerProcesses();
+        const a = processes.start(args("A"));
         await waitFor(async () => (await checkpointOf(pool, db.schema)) >= 100, {
           timeoutMs: 30_000,
         });
-        a.child.kill("SIGSTOP");
+        const b = processes.start(args("B"));
+        await b.started;
+        await freezeInsideCommit(pool, db.schema, a);
         const frozenAt = await checkpointOf(pool, db.schema);
-        const b = startRunnerProcess(args("B"));
-        try {
-          await waitFor(async () => (await checkpointOf(pool, db.schema)) >= frozenAt + 100, {
-            timeoutMs: 30_000,
-            description: "B took over from the frozen A",
-          });
-          a.child.kill("SIGCONT");
-          const resumedAt = await checkpointOf(pool, db.schema);
-          await waitFor(async () => (await checkpointOf(pool, db.schema)) >= resumedAt + 100, {
-            timeoutMs: 30_000,
-            description: "progress after A woke up",
-          });
-          await flow.stop();
-          const head = (await store.getAllEventsWithErrors({ limit: 1_000_000 })).nextPosition - 1;
-          await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
-            timeoutMs: 30_000,
-          });
-        } finally {
-          a.child.kill("SIGKILL");
-          b.child.kill("SIGKILL");
-          await Promise.all([a.exited, b.exited]);
-        }
+        // A's frozen transaction holds the checkpoint row. Its idle timeout is left at the 30 s
+        // default, so B gets through well before that only if the lease bounds A's transaction.
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= frozenAt + 100, {
+          timeoutMs: 20_000,
+          description: "B took over from the frozen A",
+        });
+        a.child.kill("SIGCONT");
+        const resumedAt = await checkpointOf(pool, db.schema);
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) >= resumedAt + 100, {
+          timeoutMs: 30_000,
+          description: "progress after A woke up",
+        });
+        await flow.stop();
+        const head = (await store.getAllEventsWithErrors({ limit: 1_000_000 })).nextPosition - 1;
+        await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
+          timeoutMs: 30_000,
+        });
+        await Promise.all([processes.kill(a), processes.kill(b)]);
         await expectReadModelMatchesStore(pool, db.schema, store);
         const runs = await pool.query<{ runner: string; first: string; last: string }>(
           `SELECT runner, min(position) AS first, max(position) AS last FROM "${db.schema}".applied GROUP BY runner ORDER BY first`,
         );
-        // A applied up to where it froze (at most what it had in hand), B everything after.
+        // A applied up to where it froze — the commit it was frozen in never landed — and B
+        // everything after.
         expect(runs.rows.map((row) => row.runner)).toEqual(["A", "B"]);
-        expect(Number(runs.rows[1]!.first)).toBe(Number(runs.rows[0]!.last) + 1);
+        expect(Number(runs.rows[0]!.last)).toBe(frozenAt);
+        expect(Number(runs.rows[1]!.first)).toBe(frozenAt + 1);
       } finally {
         await pool.end();
         await nc.close();
@@ -218,11 +308,13 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
             lease: new KvProjectionLease(nc, { namespace, ttlMs: LEASE_TTL_MS }),
           });
         const a = runnerFor(ncA, "A");
+        await using _stopA = { [Symbol.asyncDispose]: () => a.stop() };
         void a.start();
         await a.whenLive();
         const b = runnerFor(ncB, "B");
+        await using _stopB = { [Symbol.asyncDispose]: () => b.stop() };
         void b.start();
-        const flow = new DepositFlow(store, 20);
+        await using flow = new DepositFlow(store, 20);
         await waitFor(async () => (await checkpointOf(pool, db.schema)) >= 200, {
           timeoutMs: 30_000,
         });
@@ -230,7 +322,13 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
         // A dies as a process would: its connection goes, nothing is released.
         await ncA.close();
         const diedAt = await checkpointOf(pool, db.schema);
-        await waitFor(() => b.status === "live", { timeoutMs: 30_000, description: "B took over" });
+        // Taking over is getting the lease and applying; "live" also needs B to have seen the
+        // head, which it may not while the writers outpace it (a loaded machine), so that is
+        // checked once they stop.
+        await waitFor(() => b.status === "catchingUp" || b.status === "live", {
+          timeoutMs: 30_000,
+          description: "B took over",
+        });
         await waitFor(async () => (await checkpointOf(pool, db.schema)) >= diedAt + 100, {
           timeoutMs: 30_000,
         });
@@ -239,6 +337,7 @@ describe("event-sourcing projections on JetStream and PostgreSQL", () => {
         await waitFor(async () => (await checkpointOf(pool, db.schema)) === head, {
           timeoutMs: 30_000,
         });
+        await waitFor(() => b.status === "live", { description: "B live at the head" });
         await b.stop();
         await a.stop();
         await expectReadModelMatchesStore(pool, db.schema, store);

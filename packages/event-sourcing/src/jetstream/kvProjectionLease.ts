@@ -86,10 +86,12 @@ export class KvProjectionLease implements ProjectionLease {
   }
 
   isHeld(): boolean {
-    return (
-      this.#revision !== undefined &&
-      performance.now() - this.#renewedAt < this.#ttlMs - this.#margin
-    );
+    return this.heldForMs() > 0;
+  }
+
+  heldForMs(): number {
+    if (this.#revision === undefined) return 0;
+    return Math.max(0, this.#ttlMs - this.#margin - (performance.now() - this.#renewedAt));
   }
 
   async acquire(name: string, signal: AbortSignal): Promise<boolean> {

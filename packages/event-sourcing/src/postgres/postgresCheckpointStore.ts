@@ -34,7 +34,9 @@ export interface PostgresCheckpointStoreOptions {
    * How long a commit's transaction may sit idle (between statements) before PostgreSQL ends
    * it. A runner frozen in the middle of a commit (a GC pause, SIGSTOP, a hung host) holds the
    * checkpoint row's lock, and with it back the runner that took over its lease; after this long
-   * the server rolls the frozen transaction back and the other runner goes on.
+   * the server rolls the frozen transaction back and the other runner goes on. Under a lease
+   * that can lapse, what is left of it when the commit begins bounds this too: the runner may
+   * not act past its lease anyway, and so the row is free by the time another can take over.
    * @default 30_000
    */
   idleInTransactionTimeoutMs?: number;
@@ -132,12 +134,14 @@ export class PostgresCheckpointStore implements CheckpointStore<PostgresProjecti
     work: (tx: PostgresProjectionTx) => Promise<void>,
   ): Promise<void> {
     await this.ensureTable();
+    const idleTimeoutMs = Math.max(
+      1,
+      Math.min(this.#idleTimeoutMs, Math.floor(move.heldForMs ?? Infinity)),
+    );
     await this.#run(async (client) => {
-      await client.query("BEGIN");
+      // One round trip, so that no frozen runner can leave a transaction open without the bound.
+      await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleTimeoutMs}`);
       try {
-        await client.query(
-          `SET LOCAL idle_in_transaction_session_timeout = ${this.#idleTimeoutMs}`,
-        );
         // The move comes first: it locks the row, so a racing runner waits here, then fails.
         const moved = await client.query(
           `UPDATE ${this.#table} SET position = $3, updated_at = now() WHERE name = $1 AND position = $2`,

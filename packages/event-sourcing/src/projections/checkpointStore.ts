@@ -4,6 +4,13 @@ import type { ProjectionTx } from "./projection.js";
 export interface CheckpointMove {
   from: number;
   to: number;
+  /**
+   * How much longer the runner's lease lets it act, when it has a lease that can lapse. A store
+   * whose unit of work holds locks (PostgreSQL's row lock on the checkpoint) must not let a unit
+   * its runner abandoned (frozen, cut off) hold them much past this, or the runner that takes
+   * the lease over is held back by it.
+   */
+  heldForMs?: number;
 }
 
 /**

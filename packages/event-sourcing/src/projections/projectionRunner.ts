@@ -1,7 +1,7 @@
 import { defaultLogger, isAetherError, type Event, type Logger } from "@aether/kernel";
 import type { CatchUpSubscription } from "../allEvents.js";
 import type { EventStore, ReplayError } from "../eventStore.js";
-import type { CheckpointStore } from "./checkpointStore.js";
+import type { CheckpointMove, CheckpointStore } from "./checkpointStore.js";
 import type { Projection, ProjectionTx } from "./projection.js";
 import { ProjectionError, projectionErrorCodes } from "./projectionError.js";
 import { soleRunner, type ProjectionLease } from "./projectionLease.js";
@@ -232,9 +232,8 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
   }
 
   async #commit(from: number, batch: readonly PositionBatch[]): Promise<number> {
-    this.#assertHeld();
     const to = batch[batch.length - 1]!.position;
-    await this.#checkpoints.commit(this.name, { from, to }, async (tx) => {
+    await this.#checkpoints.commit(this.name, this.#move(from, to), async (tx) => {
       for (const { position, events } of batch) {
         tx.position = position;
         for (const event of events) {
@@ -247,9 +246,9 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
   }
 
   async #reset(from: number): Promise<number> {
-    this.#assertHeld();
+    const move = this.#move(from, 0);
     const resolved = this.#rebuilds.splice(0);
-    await this.#checkpoints.commit(this.name, { from, to: 0 }, async (tx) => {
+    await this.#checkpoints.commit(this.name, move, async (tx) => {
       await this.#handled(() => this.#projection.reset?.(tx), undefined);
     });
     this.#position = 0;
@@ -271,8 +270,10 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
     }
   }
 
-  #assertHeld(): void {
-    if (this.#lease.isHeld()) return;
+  /** The move of a commit, bounded by what is left of the lease; refused once it has lapsed. */
+  #move(from: number, to: number): CheckpointMove {
+    const heldForMs = this.#lease.heldForMs();
+    if (heldForMs > 0) return Number.isFinite(heldForMs) ? { from, to, heldForMs } : { from, to };
     throw new ProjectionError(
       projectionErrorCodes.LeaseLost.code,
       `projection ${JSON.stringify(this.name)}: the lease lapsed before the commit`,
