@@ -986,24 +986,18 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     }
   }
 
-  /** True when the map as the store has it now is in this node's view. */
-  async #readMapAfterClaims(): Promise<boolean> {
+  /** Reads the map from the store into the view; true when there was one to read. */
+  async #refreshMap(): Promise<boolean> {
     const entry = await this.#coordination.get(MAP_KEY).catch((error: unknown) => {
-      this.#logger.debug({ err: error }, "could not read the shard map; starting no shard yet");
+      this.#logger.debug({ err: error }, "could not read the shard map");
       return null;
     });
-    if (entry === null || entry === undefined) return false;
-    this.#applyMap(entry);
-    return true;
-  }
-
-  async #refreshMap(): Promise<void> {
-    const entry = await this.#coordination.get(MAP_KEY).catch(() => null);
-    if (entry === null) return;
+    if (entry === null) return false;
     const before = this.#mapRevision;
     if (entry === undefined) this.#mapRevision = 0;
     else this.#applyMap(entry);
     if (this.#mapRevision !== before) this.#dutyAgain = true;
+    return entry !== undefined;
   }
 
   // ── Serving shards ────────────────────────────────────────────────────────────────────────
@@ -1074,7 +1068,7 @@ export class ClusterNode implements ShardOwnership, AsyncDisposable {
     // the claim landed may not know of the claim and give the shard to another node. Read
     // after the claim: a map that still says so was written before any later one, whose leader
     // then sees the claim.
-    if (starting.length > 0 && !(await this.#readMapAfterClaims())) return;
+    if (starting.length > 0 && !(await this.#refreshMap())) return;
     const now = this.#desiredShards();
     for (const shardId of starting) {
       if (!now.has(shardId) || this.#serving.has(shardId) || !this.#reportedClaims.has(shardId))

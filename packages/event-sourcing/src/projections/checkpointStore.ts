@@ -5,7 +5,7 @@ export interface CheckpointMove {
   from: number;
   to: number;
   /**
-   * How much longer the runner's lease lets it act, when it has a lease that can lapse. A store
+   * How much longer the runner's lease lets it act (Infinity under a lease that cannot lapse). A store
    * whose unit of work holds locks (PostgreSQL's row lock on the checkpoint) must not let a unit
    * its runner abandoned (frozen, cut off) hold them much past this, or the runner that takes
    * the lease over is held back by it.

@@ -273,7 +273,7 @@ export class ProjectionRunner<TTx extends ProjectionTx = ProjectionTx> {
   /** The move of a commit, bounded by what is left of the lease; refused once it has lapsed. */
   #move(from: number, to: number): CheckpointMove {
     const heldForMs = this.#lease.heldForMs();
-    if (heldForMs > 0) return Number.isFinite(heldForMs) ? { from, to, heldForMs } : { from, to };
+    if (heldForMs > 0) return { from, to, heldForMs };
     throw new ProjectionError(
       projectionErrorCodes.LeaseLost.code,
       `projection ${JSON.stringify(this.name)}: the lease lapsed before the commit`,
